@@ -1,0 +1,38 @@
+#pragma once
+
+#include "quantscope/codebook.h"
+#include "quantscope/distribution.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace quantscope {
+
+// Error of a codebook on a tensor's finite values; exact, computed from the Distribution in
+// O(L log n) without a pass over the data.
+struct Metrics {
+    std::int64_t count = 0;
+    double mse = 0.0;
+    double rmse = 0.0;
+    std::optional<double> sqnrDb; // empty when the error or the signal is zero
+    double maxAbsError = 0.0;
+    double meanError = 0.0; // mean of Q(x) − x (the bias)
+    double entropyBits = 0.0;
+    std::optional<double> weightedEntropy;
+    double clippedFraction = 0.0; // values outside [levels.front(), levels.back()]
+    int levelsUsed = 0;
+};
+
+// What each level receives: its population and its share of the error.
+struct LevelStats {
+    std::int64_t count = 0;
+    double sumSquaredError = 0.0;
+    double minValue = 0.0; // smallest value mapped to the level (when count > 0)
+    double maxValue = 0.0;
+};
+
+std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& codebook);
+Metrics computeMetrics(const Distribution& dist, const Codebook& codebook);
+
+} // namespace quantscope

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "quantscope/tensor.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quantscope {
+
+struct TensorInfo {
+    std::string name;
+    Shape shape;
+    std::string dtype; // the source dtype, e.g. "float16", "int8", "Q4_0"
+};
+
+// A file holding one or more tensors. Listing is cheap; tensors are loaded on demand.
+class TensorFile {
+public:
+    virtual ~TensorFile() = default;
+    virtual const std::string& path() const = 0;
+    virtual const std::vector<TensorInfo>& tensors() const = 0;
+    // Throws InputError naming the file and tensor on bad data, UsageError on an unknown name.
+    virtual Tensor load(const std::string& name) const = 0;
+};
+
+// Opens a file by its content (and extension), or `demo:NAME`. Throws InputError.
+std::unique_ptr<TensorFile> openTensorFile(const std::string& path);
+
+// The tensor a command means: `name` if given, else the only one; several without a name is a
+// UsageError listing the names.
+const TensorInfo& pickTensor(const TensorFile& file, const std::string& name);
+
+} // namespace quantscope

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "quantscope/scheme.h"
+
+#include <memory>
+
+namespace quantscope {
+
+// One factory per scheme; the registry (scheme_registry.cpp) lists them in display order.
+std::unique_ptr<Scheme> makeSymmetricScheme();
+std::unique_ptr<Scheme> makeAsymmetricScheme();
+
+} // namespace quantscope
