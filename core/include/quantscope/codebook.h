@@ -23,8 +23,8 @@ struct LinearMapping {
 // the scheme maps to level k, so ties (round half to even, |w| >= boundary) are honoured and
 // metrics from the Distribution equal a direct pass over the data.
 struct Codebook {
-    std::vector<double> thresholds; // L − 1, strictly ascending
-    std::vector<double> levels;     // L, ascending
+    std::vector<double> thresholds;  // L − 1, strictly ascending
+    std::vector<double> levels;      // L, ascending
     std::vector<std::int64_t> codes; // integer code of each level: q for linear, else the index
     std::optional<LinearMapping> linear;
     std::optional<double> weightedEntropy; // the paper's objective, where the scheme defines it

@@ -20,7 +20,8 @@ public:
 // Long work stopped because its progress callback asked for it.
 class Cancelled : public std::runtime_error {
 public:
-    Cancelled() : std::runtime_error("cancelled") {}
+    Cancelled()
+        : std::runtime_error("cancelled") {}
 };
 
 } // namespace quantscope

@@ -27,6 +27,7 @@ struct Metrics {
 // What each level receives: its population and its share of the error.
 struct LevelStats {
     std::int64_t count = 0;
+    double sumError = 0.0; // sum of Q(x) − x
     double sumSquaredError = 0.0;
     double minValue = 0.0; // smallest value mapped to the level (when count > 0)
     double maxValue = 0.0;

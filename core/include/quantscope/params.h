@@ -32,9 +32,8 @@ struct ParamSpec {
 class Params {
 public:
     Params() = default;
-    Params(std::initializer_list<std::pair<const std::string, double>> values) : m_values(values)
-    {
-    }
+    Params(std::initializer_list<std::pair<const std::string, double>> values)
+        : m_values(values) {}
 
     void set(const std::string& name, double value) { m_values[name] = value; }
     void erase(const std::string& name) { m_values.erase(name); }

@@ -4,8 +4,7 @@
 
 namespace quantscope {
 
-const std::vector<std::unique_ptr<Scheme>>& allSchemes()
-{
+const std::vector<std::unique_ptr<Scheme>>& allSchemes() {
     static const std::vector<std::unique_ptr<Scheme>> schemes = [] {
         std::vector<std::unique_ptr<Scheme>> list;
         list.push_back(makeSymmetricScheme());
@@ -15,8 +14,7 @@ const std::vector<std::unique_ptr<Scheme>>& allSchemes()
     return schemes;
 }
 
-std::vector<std::string> schemeIds()
-{
+std::vector<std::string> schemeIds() {
     std::vector<std::string> ids;
     for (const auto& scheme : allSchemes()) {
         ids.push_back(scheme->id());
@@ -24,8 +22,7 @@ std::vector<std::string> schemeIds()
     return ids;
 }
 
-const Scheme* findScheme(const std::string& id)
-{
+const Scheme* findScheme(const std::string& id) {
     for (const auto& scheme : allSchemes()) {
         if (scheme->id() == id) {
             return scheme.get();
@@ -34,8 +31,7 @@ const Scheme* findScheme(const std::string& id)
     return nullptr;
 }
 
-const Scheme& schemeById(const std::string& id)
-{
+const Scheme& schemeById(const std::string& id) {
     if (const Scheme* scheme = findScheme(id)) {
         return *scheme;
     }

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "quantscope/codebook.h"
+#include "quantscope/distribution.h"
+
+#include <cstdint>
+
+namespace quantscope {
+
+// Parameters of PyTorch's MinMaxObserver, generalised to `bits`; arithmetic in float32 as
+// PyTorch does, so scale, zero point and codes agree with `torch.quantize_per_tensor`.
+//
+// Symmetric (per_tensor_symmetric, restricted range quant_min = −(2^(b−1)−1)):
+//   a = clip · max|x|, scale = a / (2^(b−1) − 1), zero point 0.
+// Asymmetric (per_tensor_affine, quint8-like [0, 2^b − 1]): the range widened to include 0,
+//   scale = (max' − min') / (qmax − qmin), zero_point = qmin − round(min' / scale).
+// Both clamp scale to float32 epsilon, so constant and all-zero tensors stay well defined.
+LinearMapping symmetricMapping(const Distribution& dist, int bits, double clipFraction = 1.0);
+LinearMapping asymmetricMapping(const Distribution& dist, int bits);
+
+// q = clamp(round_half_even(x · (1/scale)) + zero_point, qmin, qmax), in float32.
+std::int64_t linearCode(float x, const LinearMapping& mapping);
+// (q − zero_point) · scale as PyTorch's dequantize computes it.
+double linearLevel(std::int64_t code, const LinearMapping& mapping);
+
+// Every code qmin..qmax as a level, thresholds exact for float32 inputs.
+Codebook linearCodebook(const LinearMapping& mapping);
+
+} // namespace quantscope

@@ -1,0 +1,90 @@
+#include "quantscope/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace quantscope {
+namespace {
+
+// Sorted-index boundaries of each level: level k holds sorted[bounds[k], bounds[k + 1]).
+std::vector<std::int64_t> levelBounds(const Distribution& dist, const Codebook& codebook) {
+    std::vector<std::int64_t> bounds;
+    bounds.reserve(codebook.levels.size() + 1);
+    bounds.push_back(0);
+    for (double t : codebook.thresholds) {
+        bounds.push_back(dist.lowerIndex(t));
+    }
+    bounds.push_back(dist.count());
+    return bounds;
+}
+
+// sum((x − r)^2) = S2 − 2 r S1 + r^2 n, in double-double so tiny errors of huge sums survive.
+double sumSquaredError(const RangeStats& stats, double level) {
+    const CompensatedSum levelSquaredTimesCount =
+        CompensatedSum::product(level, level).times(double(stats.count));
+    const CompensatedSum sse =
+        stats.sumSquares - stats.sum.times(2.0 * level) + levelSquaredTimesCount;
+    return std::max(0.0, sse.value());
+}
+
+} // namespace
+
+std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& codebook) {
+    const std::vector<std::int64_t> bounds = levelBounds(dist, codebook);
+    const auto sorted = dist.sorted();
+    std::vector<LevelStats> result(codebook.levels.size());
+    for (std::size_t k = 0; k < result.size(); ++k) {
+        const RangeStats stats = dist.indexStats(bounds[k], bounds[k + 1]);
+        LevelStats& level = result[k];
+        level.count = stats.count;
+        if (stats.count > 0) {
+            const double r = codebook.levels[k];
+            level.sumError = (CompensatedSum::product(r, double(stats.count)) - stats.sum).value();
+            level.sumSquaredError = sumSquaredError(stats, r);
+            level.minValue = sorted[bounds[k]];
+            level.maxValue = sorted[bounds[k + 1] - 1];
+        }
+    }
+    return result;
+}
+
+Metrics computeMetrics(const Distribution& dist, const Codebook& codebook) {
+    Metrics metrics;
+    metrics.count = dist.count();
+    metrics.weightedEntropy = codebook.weightedEntropy;
+    if (dist.empty()) {
+        return metrics;
+    }
+    const double n = double(dist.count());
+    const std::vector<LevelStats> levels = levelStats(dist, codebook);
+
+    double sse = 0.0;
+    CompensatedSum errorSum;
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+        const LevelStats& level = levels[k];
+        if (level.count == 0) {
+            continue;
+        }
+        const double r = codebook.levels[k];
+        sse += level.sumSquaredError;
+        errorSum += level.sumError;
+        metrics.maxAbsError = std::max(
+            {metrics.maxAbsError, std::abs(level.minValue - r), std::abs(level.maxValue - r)});
+        const double p = double(level.count) / n;
+        metrics.entropyBits -= p * std::log2(p);
+        ++metrics.levelsUsed;
+    }
+    metrics.mse = sse / n;
+    metrics.rmse = std::sqrt(metrics.mse);
+    metrics.meanError = errorSum.value() / n;
+    const double signal = dist.prefixSumSquares(dist.count()).value();
+    if (sse > 0.0 && signal > 0.0) {
+        metrics.sqnrDb = 10.0 * std::log10(signal / sse);
+    }
+    const std::int64_t below = dist.lowerIndex(codebook.levels.front());
+    const std::int64_t above = dist.count() - dist.upperIndex(codebook.levels.back());
+    metrics.clippedFraction = double(below + above) / n;
+    return metrics;
+}
+
+} // namespace quantscope
