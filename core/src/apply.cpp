@@ -2,7 +2,8 @@
 
 namespace quantscope {
 
-AppliedTensor applyCodebook(std::span<const float> values, const Codebook& codebook) {
+AppliedTensor applyCodebook(std::span<const float> values, const Codebook& codebook)
+{
     AppliedTensor applied;
     applied.codes.resize(values.size());
     applied.dequantized.resize(values.size());

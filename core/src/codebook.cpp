@@ -6,7 +6,8 @@
 
 namespace quantscope {
 
-int Codebook::levelIndex(double x) const {
+int Codebook::levelIndex(double x) const
+{
     if (std::isnan(x)) {
         x = 0.0;
     }
@@ -14,7 +15,8 @@ int Codebook::levelIndex(double x) const {
                             thresholds.begin());
 }
 
-Codebook makeCodebook(std::vector<double> levels, std::vector<double> thresholds) {
+Codebook makeCodebook(std::vector<double> levels, std::vector<double> thresholds)
+{
     Codebook codebook;
     codebook.codes.resize(levels.size());
     std::iota(codebook.codes.begin(), codebook.codes.end(), 0);

@@ -14,9 +14,12 @@ namespace {
 class DemoRandom {
 public:
     explicit DemoRandom(std::uint64_t seed)
-        : m_state(seed) {}
+        : m_state(seed)
+    {
+    }
 
-    std::uint64_t next() {
+    std::uint64_t next()
+    {
         std::uint64_t z = (m_state += 0x9e3779b97f4a7c15ull);
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -24,10 +27,12 @@ public:
     }
     // Uniform in (0, 1): never exactly 0, so logarithms are safe.
     double uniform() { return (double(next() >> 11) + 0.5) * 0x1.0p-53; }
-    double normal() {
+    double normal()
+    {
         return std::sqrt(-2.0 * std::log(uniform())) * std::cos(2.0 * std::numbers::pi * uniform());
     }
-    double laplace() {
+    double laplace()
+    {
         const double u = uniform() - 0.5;
         return (u < 0 ? 1.0 : -1.0) * std::log(1.0 - 2.0 * std::abs(u));
     }
@@ -38,7 +43,8 @@ private:
 
 constexpr double kWeightStd = 0.02; // typical of trained linear/conv layers
 
-Shape demoShape(std::int64_t elements) {
+Shape demoShape(std::int64_t elements)
+{
     constexpr std::int64_t kSide = 1024;
     if (elements == kSide * kSide) {
         return {kSide, kSide};
@@ -48,7 +54,8 @@ Shape demoShape(std::int64_t elements) {
 
 } // namespace
 
-const std::vector<DemoInfo>& demoTensors() {
+const std::vector<DemoInfo>& demoTensors()
+{
     static const std::vector<DemoInfo> demos = {
         {"gaussian", "weights ~ N(0, 0.02²)"},
         {"laplacian", "weights ~ Laplace with standard deviation 0.02"},
@@ -58,7 +65,8 @@ const std::vector<DemoInfo>& demoTensors() {
     return demos;
 }
 
-Tensor makeDemoTensor(const std::string& name, std::int64_t elements) {
+Tensor makeDemoTensor(const std::string& name, std::int64_t elements)
+{
     if (elements < 1) {
         throw UsageError("a demo tensor needs at least one element");
     }

@@ -15,7 +15,8 @@ struct RunSums {
     CompensatedSum sumSquares;
 };
 
-RunSums sumRun(const float* begin, const float* end) {
+RunSums sumRun(const float* begin, const float* end)
+{
     double s = 0.0, sc = 0.0, q = 0.0, qc = 0.0;
     auto add = [](double& total, double& comp, double x) {
         const double t = total + x;
@@ -37,7 +38,8 @@ RunSums sumRun(const float* begin, const float* end) {
 
 } // namespace
 
-Distribution::Distribution(std::span<const float> values, const ProgressCallback& progress) {
+Distribution::Distribution(std::span<const float> values, const ProgressCallback& progress)
+{
     m_sorted.reserve(values.size());
     for (float v : values) {
         if (std::isfinite(v)) {
@@ -63,15 +65,18 @@ Distribution::Distribution(std::span<const float> values, const ProgressCallback
     }
 }
 
-double Distribution::maxAbs() const {
+double Distribution::maxAbs() const
+{
     return empty() ? 0.0 : std::max(std::abs(double(min())), std::abs(double(max())));
 }
 
-double Distribution::mean() const {
+double Distribution::mean() const
+{
     return empty() ? 0.0 : prefixSum(count()).value() / double(count());
 }
 
-double Distribution::stddev() const {
+double Distribution::stddev() const
+{
     if (empty()) {
         return 0.0;
     }
@@ -81,31 +86,36 @@ double Distribution::stddev() const {
     return std::sqrt(std::max(0.0, variance));
 }
 
-std::int64_t Distribution::lowerIndex(double x) const {
+std::int64_t Distribution::lowerIndex(double x) const
+{
     return std::lower_bound(m_sorted.begin(), m_sorted.end(), x,
                             [](float v, double t) { return double(v) < t; }) -
            m_sorted.begin();
 }
 
-std::int64_t Distribution::upperIndex(double x) const {
+std::int64_t Distribution::upperIndex(double x) const
+{
     return std::upper_bound(m_sorted.begin(), m_sorted.end(), x,
                             [](double t, float v) { return t < double(v); }) -
            m_sorted.begin();
 }
 
-CompensatedSum Distribution::prefixSum(std::int64_t index) const {
+CompensatedSum Distribution::prefixSum(std::int64_t index) const
+{
     const std::int64_t block = index / kBlockSize;
     const float* start = m_sorted.data() + block * kBlockSize;
     return m_blockSum[block] + sumRun(start, m_sorted.data() + index).sum;
 }
 
-CompensatedSum Distribution::prefixSumSquares(std::int64_t index) const {
+CompensatedSum Distribution::prefixSumSquares(std::int64_t index) const
+{
     const std::int64_t block = index / kBlockSize;
     const float* start = m_sorted.data() + block * kBlockSize;
     return m_blockSumSquares[block] + sumRun(start, m_sorted.data() + index).sumSquares;
 }
 
-RangeStats Distribution::indexStats(std::int64_t begin, std::int64_t end) const {
+RangeStats Distribution::indexStats(std::int64_t begin, std::int64_t end) const
+{
     RangeStats stats;
     begin = std::clamp<std::int64_t>(begin, 0, count());
     end = std::clamp<std::int64_t>(end, begin, count());
@@ -122,14 +132,16 @@ RangeStats Distribution::indexStats(std::int64_t begin, std::int64_t end) const 
     return stats;
 }
 
-RangeStats Distribution::rangeStats(double a, double b) const {
+RangeStats Distribution::rangeStats(double a, double b) const
+{
     if (!(a < b)) {
         return {};
     }
     return indexStats(lowerIndex(a), lowerIndex(b));
 }
 
-float Distribution::quantile(double q) const {
+float Distribution::quantile(double q) const
+{
     if (empty()) {
         return 0.0f;
     }

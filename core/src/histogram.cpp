@@ -5,7 +5,8 @@
 
 namespace quantscope {
 
-Histogram histogram(const Distribution& dist, std::vector<double> edges) {
+Histogram histogram(const Distribution& dist, std::vector<double> edges)
+{
     Histogram result;
     result.edges = std::move(edges);
     if (result.edges.size() < 2) {
@@ -24,7 +25,8 @@ Histogram histogram(const Distribution& dist, std::vector<double> edges) {
     return result;
 }
 
-Histogram uniformHistogram(const Distribution& dist, int bins, double lo, double hi) {
+Histogram uniformHistogram(const Distribution& dist, int bins, double lo, double hi)
+{
     bins = std::max(1, bins);
     if (!(hi > lo)) {
         lo -= 0.5;
@@ -38,7 +40,8 @@ Histogram uniformHistogram(const Distribution& dist, int bins, double lo, double
     return histogram(dist, std::move(edges));
 }
 
-Histogram autoHistogram(const Distribution& dist, int bins) {
+Histogram autoHistogram(const Distribution& dist, int bins)
+{
     if (dist.empty()) {
         return uniformHistogram(dist, 1, 0.0, 0.0);
     }

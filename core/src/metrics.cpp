@@ -7,7 +7,8 @@ namespace quantscope {
 namespace {
 
 // Sorted-index boundaries of each level: level k holds sorted[bounds[k], bounds[k + 1]).
-std::vector<std::int64_t> levelBounds(const Distribution& dist, const Codebook& codebook) {
+std::vector<std::int64_t> levelBounds(const Distribution& dist, const Codebook& codebook)
+{
     std::vector<std::int64_t> bounds;
     bounds.reserve(codebook.levels.size() + 1);
     bounds.push_back(0);
@@ -19,7 +20,8 @@ std::vector<std::int64_t> levelBounds(const Distribution& dist, const Codebook& 
 }
 
 // sum((x − r)^2) = S2 − 2 r S1 + r^2 n, in double-double so tiny errors of huge sums survive.
-double sumSquaredError(const RangeStats& stats, double level) {
+double sumSquaredError(const RangeStats& stats, double level)
+{
     const CompensatedSum levelSquaredTimesCount =
         CompensatedSum::product(level, level).times(double(stats.count));
     const CompensatedSum sse =
@@ -29,7 +31,8 @@ double sumSquaredError(const RangeStats& stats, double level) {
 
 } // namespace
 
-std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& codebook) {
+std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& codebook)
+{
     const std::vector<std::int64_t> bounds = levelBounds(dist, codebook);
     const auto sorted = dist.sorted();
     std::vector<LevelStats> result(codebook.levels.size());
@@ -48,7 +51,8 @@ std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& cod
     return result;
 }
 
-Metrics computeMetrics(const Distribution& dist, const Codebook& codebook) {
+Metrics computeMetrics(const Distribution& dist, const Codebook& codebook)
+{
     Metrics metrics;
     metrics.count = dist.count();
     metrics.weightedEntropy = codebook.weightedEntropy;

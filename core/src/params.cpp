@@ -6,7 +6,8 @@
 
 namespace quantscope {
 
-double Params::get(const std::string& name) const {
+double Params::get(const std::string& name) const
+{
     auto it = m_values.find(name);
     if (it == m_values.end()) {
         throw UsageError("missing parameter '" + name + "'");
@@ -14,12 +15,14 @@ double Params::get(const std::string& name) const {
     return it->second;
 }
 
-double Params::get(const std::string& name, double fallback) const {
+double Params::get(const std::string& name, double fallback) const
+{
     auto it = m_values.find(name);
     return it == m_values.end() ? fallback : it->second;
 }
 
-int Params::getInt(const std::string& name) const {
+int Params::getInt(const std::string& name) const
+{
     return static_cast<int>(std::lround(get(name)));
 }
 

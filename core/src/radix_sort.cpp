@@ -15,19 +15,22 @@ constexpr std::uint32_t kDigitMask = (1u << kDigitBits) - 1;
 constexpr std::size_t kChunk = 1 << 20; // progress granularity
 
 // Monotone map float -> uint32: flip all bits of negatives, only the sign bit of positives.
-std::uint32_t sortKey(float value) {
+std::uint32_t sortKey(float value)
+{
     const auto bits = std::bit_cast<std::uint32_t>(value);
     return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
 }
 
-float fromSortKey(std::uint32_t key) {
+float fromSortKey(std::uint32_t key)
+{
     const std::uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
     return std::bit_cast<float>(bits);
 }
 
 } // namespace
 
-void radixSortFloats(std::vector<float>& values, const ProgressCallback& progress) {
+void radixSortFloats(std::vector<float>& values, const ProgressCallback& progress)
+{
     const std::size_t n = values.size();
     if (n < 2) {
         return;

@@ -9,13 +9,15 @@
 namespace quantscope {
 namespace {
 
-std::string formatNumber(double value) {
+std::string formatNumber(double value)
+{
     std::ostringstream out;
     out << value;
     return out.str();
 }
 
-const ParamSpec* findSpec(const std::vector<ParamSpec>& specs, ParamKind kind) {
+const ParamSpec* findSpec(const std::vector<ParamSpec>& specs, ParamKind kind)
+{
     auto it =
         std::find_if(specs.begin(), specs.end(), [&](const auto& s) { return s.kind == kind; });
     return it == specs.end() ? nullptr : &*it;
@@ -23,7 +25,8 @@ const ParamSpec* findSpec(const std::vector<ParamSpec>& specs, ParamKind kind) {
 
 } // namespace
 
-Params Scheme::resolve(const Params& given) const {
+Params Scheme::resolve(const Params& given) const
+{
     const std::vector<ParamSpec> specs = paramSpecs();
     const bool hasBits = findSpec(specs, ParamKind::Bits) != nullptr;
     const ParamSpec* levelsSpec = findSpec(specs, ParamKind::Levels);
@@ -69,7 +72,8 @@ Params Scheme::resolve(const Params& given) const {
     return resolved;
 }
 
-Codebook Scheme::design(const Distribution& dist, const Params& given) const {
+Codebook Scheme::design(const Distribution& dist, const Params& given) const
+{
     const Params params = resolve(given);
     if (dist.empty()) {
         return makeCodebook({0.0}, {});

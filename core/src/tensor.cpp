@@ -4,7 +4,8 @@
 
 namespace quantscope {
 
-std::int64_t elementCount(const Shape& shape) {
+std::int64_t elementCount(const Shape& shape)
+{
     std::int64_t count = 1;
     for (std::int64_t dim : shape) {
         if (dim < 0) {
@@ -18,7 +19,8 @@ std::int64_t elementCount(const Shape& shape) {
     return count;
 }
 
-std::string shapeToString(const Shape& shape) {
+std::string shapeToString(const Shape& shape)
+{
     std::string text = "[";
     for (std::size_t i = 0; i < shape.size(); ++i) {
         text += (i ? ", " : "") + std::to_string(shape[i]);
@@ -29,7 +31,8 @@ std::string shapeToString(const Shape& shape) {
 Tensor::Tensor(std::string name, Shape shape, std::vector<float> values, std::string sourceDtype)
     : m_name(std::move(name))
     , m_shape(std::move(shape))
-    , m_sourceDtype(std::move(sourceDtype)) {
+    , m_sourceDtype(std::move(sourceDtype))
+{
     auto owned = std::make_shared<std::vector<float>>(std::move(values));
     m_values = *owned;
     m_owner = std::move(owned);
@@ -41,6 +44,8 @@ Tensor::Tensor(std::string name, Shape shape, std::shared_ptr<const void> owner,
     , m_shape(std::move(shape))
     , m_sourceDtype(std::move(sourceDtype))
     , m_owner(std::move(owner))
-    , m_values(values) {}
+    , m_values(values)
+{
+}
 
 } // namespace quantscope

@@ -6,7 +6,8 @@
 
 namespace quantscope {
 
-template <typename Predicate> double exactThreshold(double guess, Predicate mapsAbove) {
+template <typename Predicate> double exactThreshold(double guess, Predicate mapsAbove)
+{
     constexpr float kInf = std::numeric_limits<float>::infinity();
     float x = static_cast<float>(guess);
     if (std::isnan(x)) {

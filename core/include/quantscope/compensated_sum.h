@@ -13,12 +13,15 @@ struct CompensatedSum {
 
     CompensatedSum() = default;
     CompensatedSum(double value)
-        : hi(value) {} // NOLINT: implicit from a plain double is intended
+        : hi(value)
+    {
+    } // NOLINT: implicit from a plain double is intended
 
     double value() const { return hi + lo; }
 
     CompensatedSum& operator+=(double x) { return *this += CompensatedSum(x); }
-    CompensatedSum& operator+=(const CompensatedSum& o) {
+    CompensatedSum& operator+=(const CompensatedSum& o)
+    {
         // TwoSum of the high parts, then fold in the low parts (Dekker / QD library "sloppy add"
         // made accurate by a second TwoSum).
         double s = hi + o.hi;
@@ -35,7 +38,8 @@ struct CompensatedSum {
         lo = err - (hi - h);
         return *this;
     }
-    CompensatedSum operator-() const {
+    CompensatedSum operator-() const
+    {
         CompensatedSum r;
         r.hi = -hi;
         r.lo = -lo;
@@ -46,14 +50,16 @@ struct CompensatedSum {
     friend CompensatedSum operator-(CompensatedSum a, const CompensatedSum& b) { return a -= b; }
 
     // Exact product of two doubles as a double-double (uses fused multiply-add).
-    static CompensatedSum product(double a, double b) {
+    static CompensatedSum product(double a, double b)
+    {
         CompensatedSum r;
         r.hi = a * b;
         r.lo = std::fma(a, b, -r.hi);
         return r;
     }
     // this * b, accurate to double-double precision.
-    CompensatedSum times(double b) const {
+    CompensatedSum times(double b) const
+    {
         CompensatedSum p = product(hi, b);
         p += lo * b;
         return p;

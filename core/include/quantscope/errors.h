@@ -21,7 +21,9 @@ public:
 class Cancelled : public std::runtime_error {
 public:
     Cancelled()
-        : std::runtime_error("cancelled") {}
+        : std::runtime_error("cancelled")
+    {
+    }
 };
 
 } // namespace quantscope

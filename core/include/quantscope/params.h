@@ -33,7 +33,9 @@ class Params {
 public:
     Params() = default;
     Params(std::initializer_list<std::pair<const std::string, double>> values)
-        : m_values(values) {}
+        : m_values(values)
+    {
+    }
 
     void set(const std::string& name, double value) { m_values[name] = value; }
     void erase(const std::string& name) { m_values.erase(name); }

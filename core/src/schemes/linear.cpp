@@ -9,13 +9,15 @@ namespace {
 
 constexpr float kScaleEpsilon = std::numeric_limits<float>::epsilon(); // torch.finfo(float32).eps
 
-float inverseScale(const LinearMapping& mapping) {
+float inverseScale(const LinearMapping& mapping)
+{
     return 1.0f / static_cast<float>(mapping.scale);
 }
 
 } // namespace
 
-LinearMapping symmetricMapping(const Distribution& dist, int bits, double clipFraction) {
+LinearMapping symmetricMapping(const Distribution& dist, int bits, double clipFraction)
+{
     LinearMapping mapping;
     mapping.qmax = (std::int64_t{1} << (bits - 1)) - 1;
     mapping.qmin = -mapping.qmax;
@@ -26,7 +28,8 @@ LinearMapping symmetricMapping(const Distribution& dist, int bits, double clipFr
     return mapping;
 }
 
-LinearMapping asymmetricMapping(const Distribution& dist, int bits) {
+LinearMapping asymmetricMapping(const Distribution& dist, int bits)
+{
     LinearMapping mapping;
     mapping.qmin = 0;
     mapping.qmax = (std::int64_t{1} << bits) - 1;
@@ -40,7 +43,8 @@ LinearMapping asymmetricMapping(const Distribution& dist, int bits) {
     return mapping;
 }
 
-std::int64_t linearCode(float x, const LinearMapping& mapping) {
+std::int64_t linearCode(float x, const LinearMapping& mapping)
+{
     const float scaled = x * inverseScale(mapping);
     if (std::isnan(scaled)) {
         return std::clamp(mapping.zeroPoint, mapping.qmin, mapping.qmax);
@@ -51,13 +55,15 @@ std::int64_t linearCode(float x, const LinearMapping& mapping) {
                       mapping.qmax);
 }
 
-double linearLevel(std::int64_t code, const LinearMapping& mapping) {
+double linearLevel(std::int64_t code, const LinearMapping& mapping)
+{
     const float value = (static_cast<float>(code) - static_cast<float>(mapping.zeroPoint)) *
                         static_cast<float>(mapping.scale);
     return static_cast<double>(value);
 }
 
-Codebook linearCodebook(const LinearMapping& mapping) {
+Codebook linearCodebook(const LinearMapping& mapping)
+{
     Codebook codebook;
     codebook.linear = mapping;
     for (std::int64_t q = mapping.qmin; q <= mapping.qmax; ++q) {

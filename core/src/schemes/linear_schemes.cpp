@@ -8,11 +8,13 @@ class SymmetricScheme final : public Scheme {
 public:
     std::string id() const override { return "symmetric"; }
     std::string displayName() const override { return "Symmetric linear (max-abs)"; }
-    std::string description() const override {
+    std::string description() const override
+    {
         return "Uniform levels symmetric around 0, scale = clip·max|x| / (2^(b−1) − 1), "
                "zero point 0";
     }
-    std::vector<ParamSpec> paramSpecs() const override {
+    std::vector<ParamSpec> paramSpecs() const override
+    {
         return {
             {"bits", ParamKind::Bits, 1, 16, 8, "Bit width: codes −(2^(b−1)−1) … 2^(b−1)−1"},
             {"clip", ParamKind::Real, 0.01, 1.0, 1.0,
@@ -21,7 +23,8 @@ public:
     }
 
 protected:
-    Codebook designResolved(const Distribution& dist, const Params& params) const override {
+    Codebook designResolved(const Distribution& dist, const Params& params) const override
+    {
         return linearCodebook(symmetricMapping(dist, params.getInt("bits"), params.get("clip")));
     }
 };
@@ -30,27 +33,32 @@ class AsymmetricScheme final : public Scheme {
 public:
     std::string id() const override { return "asymmetric"; }
     std::string displayName() const override { return "Asymmetric linear (zero point)"; }
-    std::string description() const override {
+    std::string description() const override
+    {
         return "Affine min-max with a zero point; the range widened to include 0, "
                "codes 0 … 2^b − 1";
     }
-    std::vector<ParamSpec> paramSpecs() const override {
+    std::vector<ParamSpec> paramSpecs() const override
+    {
         return {{"bits", ParamKind::Bits, 1, 16, 8, "Bit width: codes 0 … 2^b − 1"}};
     }
 
 protected:
-    Codebook designResolved(const Distribution& dist, const Params& params) const override {
+    Codebook designResolved(const Distribution& dist, const Params& params) const override
+    {
         return linearCodebook(asymmetricMapping(dist, params.getInt("bits")));
     }
 };
 
 } // namespace
 
-std::unique_ptr<Scheme> makeSymmetricScheme() {
+std::unique_ptr<Scheme> makeSymmetricScheme()
+{
     return std::make_unique<SymmetricScheme>();
 }
 
-std::unique_ptr<Scheme> makeAsymmetricScheme() {
+std::unique_ptr<Scheme> makeAsymmetricScheme()
+{
     return std::make_unique<AsymmetricScheme>();
 }
 

@@ -4,7 +4,8 @@
 
 namespace quantscope {
 
-const std::vector<std::unique_ptr<Scheme>>& allSchemes() {
+const std::vector<std::unique_ptr<Scheme>>& allSchemes()
+{
     static const std::vector<std::unique_ptr<Scheme>> schemes = [] {
         std::vector<std::unique_ptr<Scheme>> list;
         list.push_back(makeSymmetricScheme());
@@ -14,7 +15,8 @@ const std::vector<std::unique_ptr<Scheme>>& allSchemes() {
     return schemes;
 }
 
-std::vector<std::string> schemeIds() {
+std::vector<std::string> schemeIds()
+{
     std::vector<std::string> ids;
     for (const auto& scheme : allSchemes()) {
         ids.push_back(scheme->id());
@@ -22,7 +24,8 @@ std::vector<std::string> schemeIds() {
     return ids;
 }
 
-const Scheme* findScheme(const std::string& id) {
+const Scheme* findScheme(const std::string& id)
+{
     for (const auto& scheme : allSchemes()) {
         if (scheme->id() == id) {
             return scheme.get();
@@ -31,7 +34,8 @@ const Scheme* findScheme(const std::string& id) {
     return nullptr;
 }
 
-const Scheme& schemeById(const std::string& id) {
+const Scheme& schemeById(const std::string& id)
+{
     if (const Scheme* scheme = findScheme(id)) {
         return *scheme;
     }
