@@ -1,0 +1,356 @@
+// GGUF v2/v3 (llama.cpp): a key-value metadata block, tensor infos, then aligned tensor data.
+// F32/F16/BF16 and the Q8_0 / Q4_0 block formats are read; other ggml types are listed with
+// their name and refused on load.
+#include "io/byte_reader.h"
+#include "io/element_type.h"
+#include "io/float16.h"
+#include "io/format_readers.h"
+#include "io/io_error.h"
+#include "io/listed_tensor_file.h"
+
+#include <array>
+#include <cstring>
+#include <limits>
+#include <optional>
+
+namespace quantscope {
+
+namespace {
+
+enum class ValueType : std::uint32_t {
+    U8 = 0,
+    I8 = 1,
+    U16 = 2,
+    I16 = 3,
+    U32 = 4,
+    I32 = 5,
+    F32 = 6,
+    Bool = 7,
+    String = 8,
+    Array = 9,
+    U64 = 10,
+    I64 = 11,
+    F64 = 12,
+};
+
+constexpr std::uint64_t kDefaultAlignment = 32;
+constexpr int kMaxArrayDepth = 8; // arrays of arrays nest; deeper is not a real file
+constexpr std::uint32_t kMaxDimensions = 8;
+
+// Bytes of a fixed-size metadata value, 0 for strings and arrays.
+std::uint64_t fixedValueSize(std::uint32_t type)
+{
+    switch (static_cast<ValueType>(type)) {
+    case ValueType::U8:
+    case ValueType::I8:
+    case ValueType::Bool:
+        return 1;
+    case ValueType::U16:
+    case ValueType::I16:
+        return 2;
+    case ValueType::U32:
+    case ValueType::I32:
+    case ValueType::F32:
+        return 4;
+    case ValueType::U64:
+    case ValueType::I64:
+    case ValueType::F64:
+        return 8;
+    default:
+        return 0;
+    }
+}
+
+std::string_view readString(ByteReader& reader, std::string_view what)
+{
+    return reader.string(reader.u64(what), what);
+}
+
+void skipValue(ByteReader& reader, const std::string& path, std::uint32_t type, int depth)
+{
+    if (const std::uint64_t size = fixedValueSize(type); size != 0) {
+        reader.skip(size, "metadata value");
+        return;
+    }
+    if (type == static_cast<std::uint32_t>(ValueType::String)) {
+        readString(reader, "metadata string");
+        return;
+    }
+    if (type != static_cast<std::uint32_t>(ValueType::Array) || depth >= kMaxArrayDepth) {
+        failFile(path, "bad metadata value type " + std::to_string(type) + " at offset " +
+                           std::to_string(reader.position()));
+    }
+    const std::uint32_t elementType = reader.u32("metadata array type");
+    const std::uint64_t count = reader.u64("metadata array length");
+    if (const std::uint64_t size = fixedValueSize(elementType); size != 0) {
+        if (count > reader.remaining() / size) {
+            failFile(path,
+                     "metadata array of " + std::to_string(count) + " elements runs past the end");
+        }
+        reader.skip(count * size, "metadata array");
+        return;
+    }
+    // Every string or array element takes at least 8 bytes, so `count` is checked before looping.
+    if (count > reader.remaining() / 8) {
+        failFile(path,
+                 "metadata array of " + std::to_string(count) + " elements runs past the end");
+    }
+    for (std::uint64_t i = 0; i < count; ++i) {
+        skipValue(reader, path, elementType, depth + 1);
+    }
+}
+
+// A ggml tensor type: the elements per block and the bytes per block.
+struct GgmlType {
+    const char* name;
+    std::uint64_t blockElements;
+    std::uint64_t blockBytes;
+};
+
+std::optional<GgmlType> ggmlType(std::uint32_t id)
+{
+    switch (id) {
+    case 0:
+        return GgmlType{"float32", 1, 4};
+    case 1:
+        return GgmlType{"float16", 1, 2};
+    case 2:
+        return GgmlType{"Q4_0 (block 32)", 32, 18};
+    case 3:
+        return GgmlType{"Q4_1 (block 32)", 32, 20};
+    case 6:
+        return GgmlType{"Q5_0 (block 32)", 32, 22};
+    case 7:
+        return GgmlType{"Q5_1 (block 32)", 32, 24};
+    case 8:
+        return GgmlType{"Q8_0 (block 32)", 32, 34};
+    case 9:
+        return GgmlType{"Q8_1 (block 32)", 32, 36};
+    case 10:
+        return GgmlType{"Q2_K (block 256)", 256, 84};
+    case 11:
+        return GgmlType{"Q3_K (block 256)", 256, 110};
+    case 12:
+        return GgmlType{"Q4_K (block 256)", 256, 144};
+    case 13:
+        return GgmlType{"Q5_K (block 256)", 256, 176};
+    case 14:
+        return GgmlType{"Q6_K (block 256)", 256, 210};
+    case 15:
+        return GgmlType{"Q8_K (block 256)", 256, 292};
+    case 24:
+        return GgmlType{"int8", 1, 1};
+    case 25:
+        return GgmlType{"int16", 1, 2};
+    case 26:
+        return GgmlType{"int32", 1, 4};
+    case 27:
+        return GgmlType{"int64", 1, 8};
+    case 28:
+        return GgmlType{"float64", 1, 8};
+    case 30:
+        return GgmlType{"bfloat16", 1, 2};
+    default:
+        return std::nullopt;
+    }
+}
+
+constexpr std::uint32_t kTypeF32 = 0;
+constexpr std::uint32_t kTypeF16 = 1;
+constexpr std::uint32_t kTypeQ4_0 = 2;
+constexpr std::uint32_t kTypeQ8_0 = 8;
+constexpr std::uint32_t kTypeBF16 = 30;
+constexpr std::size_t kBlock = 32;
+
+std::uint16_t loadU16(const std::byte* data)
+{
+    std::uint16_t value;
+    std::memcpy(&value, data, sizeof value);
+    return value;
+}
+
+// Q8_0 block: a float16 scale d, then 32 int8 q; x = q * d.
+void dequantizeQ8_0(std::span<const std::byte> blocks, float* out)
+{
+    constexpr std::size_t kBlockBytes = 34;
+    for (std::size_t b = 0; b < blocks.size() / kBlockBytes; ++b) {
+        const std::byte* block = blocks.data() + b * kBlockBytes;
+        const float scale = halfToFloat(loadU16(block));
+        for (std::size_t j = 0; j < kBlock; ++j) {
+            out[b * kBlock + j] =
+                static_cast<float>(static_cast<std::int8_t>(block[2 + j])) * scale;
+        }
+    }
+}
+
+// Q4_0 block: a float16 scale d, then 16 bytes of nibbles; byte j holds element j (low nibble)
+// and element j + 16 (high nibble), each stored as q + 8; x = q * d.
+void dequantizeQ4_0(std::span<const std::byte> blocks, float* out)
+{
+    constexpr std::size_t kBlockBytes = 18;
+    for (std::size_t b = 0; b < blocks.size() / kBlockBytes; ++b) {
+        const std::byte* block = blocks.data() + b * kBlockBytes;
+        const float scale = halfToFloat(loadU16(block));
+        for (std::size_t j = 0; j < kBlock / 2; ++j) {
+            const auto packed = static_cast<unsigned>(block[2 + j]);
+            out[b * kBlock + j] = static_cast<float>(static_cast<int>(packed & 0x0F) - 8) * scale;
+            out[b * kBlock + j + kBlock / 2] =
+                static_cast<float>(static_cast<int>(packed >> 4) - 8) * scale;
+        }
+    }
+}
+
+struct Entry {
+    TensorInfo info;
+    std::uint32_t type = 0;
+    std::uint64_t offset = 0; // from the start of the data section
+    std::uint64_t bytes = 0;
+};
+
+class GgufFile : public ListedTensorFile {
+public:
+    explicit GgufFile(std::shared_ptr<const MappedFile> file)
+        : ListedTensorFile(file->path())
+        , m_file(std::move(file))
+    {
+        const std::string& name = path();
+        ByteReader reader(m_file->bytes(), name);
+        if (reader.string(4, "magic") != "GGUF") {
+            failFile(name, "not a GGUF file (bad magic)");
+        }
+        const std::uint32_t version = reader.u32("version");
+        if (version != 2 && version != 3) {
+            failFile(name, "unsupported GGUF version " + std::to_string(version));
+        }
+        const std::uint64_t tensorCount = reader.u64("tensor count");
+        const std::uint64_t keyCount = reader.u64("metadata count");
+        std::uint64_t alignment = kDefaultAlignment;
+        // Each key-value takes at least 12 bytes, each tensor info at least 24.
+        if (keyCount > reader.remaining() / 12 || tensorCount > reader.remaining() / 24) {
+            failFile(name, "counts of " + std::to_string(keyCount) + " keys and " +
+                               std::to_string(tensorCount) + " tensors exceed the file");
+        }
+        for (std::uint64_t i = 0; i < keyCount; ++i) {
+            const std::string_view key = readString(reader, "metadata key");
+            const std::uint32_t type = reader.u32("metadata type");
+            if (key == "general.alignment") {
+                if (type != static_cast<std::uint32_t>(ValueType::U32)) {
+                    failFile(name, "general.alignment is not a uint32");
+                }
+                alignment = reader.u32("general.alignment");
+                if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+                    failFile(name, "general.alignment " + std::to_string(alignment) +
+                                       " is not a power of two");
+                }
+            } else {
+                skipValue(reader, name, type, 0);
+            }
+        }
+        std::vector<Entry> entries;
+        for (std::uint64_t i = 0; i < tensorCount; ++i) {
+            entries.push_back(readEntry(reader));
+        }
+        const std::uint64_t dataStart = (reader.position() + alignment - 1) / alignment * alignment;
+        if (dataStart > m_file->size() && tensorCount > 0) {
+            failFile(name, "data section starts past the end of the file");
+        }
+        m_dataStart = static_cast<std::size_t>(std::min<std::uint64_t>(dataStart, m_file->size()));
+        const std::uint64_t dataBytes = m_file->size() - m_dataStart;
+        for (Entry& entry : entries) {
+            if (entry.offset % alignment != 0) {
+                failTensor(name, entry.info.name,
+                           "offset " + std::to_string(entry.offset) + " is not aligned to " +
+                               std::to_string(alignment));
+            }
+            if (entry.offset > dataBytes || entry.bytes > dataBytes - entry.offset) {
+                failTensor(name, entry.info.name,
+                           "data [" + std::to_string(entry.offset) + ", +" +
+                               std::to_string(entry.bytes) + ") lie past the end of the file");
+            }
+            addTensor(entry.info);
+            m_entries.push_back(std::move(entry));
+        }
+    }
+
+protected:
+    Tensor loadIndex(std::size_t index) const override
+    {
+        const Entry& entry = m_entries[index];
+        const auto bytes = m_file->bytes().subspan(m_dataStart + entry.offset, entry.bytes);
+        const auto count = static_cast<std::size_t>(elementCount(entry.info.shape));
+        switch (entry.type) {
+        case kTypeF32:
+            return tensorFromBytes(entry.info.name, entry.info.shape, ElementType::F32, bytes,
+                                   m_file);
+        case kTypeF16:
+            return tensorFromBytes(entry.info.name, entry.info.shape, ElementType::F16, bytes,
+                                   m_file);
+        case kTypeBF16:
+            return tensorFromBytes(entry.info.name, entry.info.shape, ElementType::BF16, bytes,
+                                   m_file);
+        case kTypeQ8_0:
+        case kTypeQ4_0: {
+            std::vector<float> values(count);
+            (entry.type == kTypeQ8_0 ? dequantizeQ8_0 : dequantizeQ4_0)(bytes, values.data());
+            return Tensor(entry.info.name, entry.info.shape, std::move(values), entry.info.dtype);
+        }
+        default:
+            failTensor(path(), entry.info.name, "unsupported dtype " + entry.info.dtype);
+        }
+    }
+
+private:
+    Entry readEntry(ByteReader& reader) const
+    {
+        const std::string& name = path();
+        Entry entry;
+        entry.info.name = std::string(readString(reader, "tensor name"));
+        const std::uint32_t dimensions = reader.u32("tensor dimension count");
+        if (dimensions > kMaxDimensions) {
+            failTensor(name, entry.info.name,
+                       std::to_string(dimensions) + " dimensions (at most " +
+                           std::to_string(kMaxDimensions) + ")");
+        }
+        // ggml lists the fastest-varying dimension first; shapes here are row-major.
+        entry.info.shape.resize(dimensions);
+        for (std::uint32_t d = 0; d < dimensions; ++d) {
+            const std::uint64_t extent = reader.u64("tensor dimension");
+            if (extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                failTensor(name, entry.info.name,
+                           "dimension " + std::to_string(extent) + " is too large");
+            }
+            entry.info.shape[dimensions - 1 - d] = static_cast<std::int64_t>(extent);
+        }
+        entry.type = reader.u32("tensor type");
+        entry.offset = reader.u64("tensor offset");
+        const auto type = ggmlType(entry.type);
+        if (!type) {
+            failTensor(name, entry.info.name, "unknown ggml type " + std::to_string(entry.type));
+        }
+        entry.info.dtype = type->name;
+        const std::int64_t count = checkedElementCount(name, entry.info.name, entry.info.shape);
+        const std::int64_t rowLength = dimensions == 0 ? 1 : entry.info.shape.back();
+        if (rowLength % static_cast<std::int64_t>(type->blockElements) != 0) {
+            failTensor(name, entry.info.name,
+                       "row length " + std::to_string(rowLength) + " is not a multiple of the " +
+                           std::to_string(type->blockElements) + "-element block");
+        }
+        entry.bytes = checkedByteSize(name, entry.info.name,
+                                      count / static_cast<std::int64_t>(type->blockElements),
+                                      type->blockBytes);
+        return entry;
+    }
+
+    std::shared_ptr<const MappedFile> m_file;
+    std::size_t m_dataStart = 0;
+    std::vector<Entry> m_entries;
+};
+
+} // namespace
+
+std::unique_ptr<TensorFile> openGguf(std::shared_ptr<const MappedFile> file)
+{
+    return std::make_unique<GgufFile>(std::move(file));
+}
+
+} // namespace quantscope
