@@ -144,7 +144,7 @@ std::unique_ptr<TensorFile> openTensorFile(const std::string& path)
 
     throw InputError(path + ": unrecognised file format (" +
                      (signature.empty() ? std::string("empty file; ") : std::string()) +
-                     "supported: .npy, demo:NAME)");
+                     "supported: .npy, .npz, .safetensors, .gguf, .onnx, text, demo:NAME)");
 }
 
 const TensorInfo& pickTensor(const TensorFile& file, const std::string& name)
