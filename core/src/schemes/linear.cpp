@@ -16,12 +16,12 @@ float inverseScale(const LinearMapping& mapping)
 
 } // namespace
 
-LinearMapping symmetricMapping(const Distribution& dist, int bits, double clipFraction)
+LinearMapping symmetricMapping(double clipThreshold, int bits)
 {
     LinearMapping mapping;
     mapping.qmax = (std::int64_t{1} << (bits - 1)) - 1;
     mapping.qmin = -mapping.qmax;
-    const float a = static_cast<float>(dist.maxAbs() * clipFraction);
+    const float a = static_cast<float>(std::abs(clipThreshold));
     // One bit leaves only the zero code: any positive scale describes it.
     const float scale = mapping.qmax > 0 ? a / static_cast<float>(mapping.qmax) : a;
     mapping.scale = std::max(scale, kScaleEpsilon);

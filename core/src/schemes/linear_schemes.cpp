@@ -18,14 +18,24 @@ public:
         return {
             {"bits", ParamKind::Bits, 1, 16, 8, "Bit width: codes −(2^(b−1)−1) … 2^(b−1)−1"},
             {"clip", ParamKind::Real, 0.01, 1.0, 1.0,
-             "Clip threshold as a fraction of max|x|; values beyond it saturate"},
+             "Clip threshold a as a fraction of max|x|; values beyond it saturate"},
+            {"range",
+             ParamKind::Real,
+             0.0,
+             1e30,
+             1.0,
+             "Absolute clip threshold a, e.g. a calibrated activation range (overrides clip)",
+             {},
+             true},
         };
     }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
-        return linearCodebook(symmetricMapping(dist, params.getInt("bits"), params.get("clip")));
+        const double a =
+            params.has("range") ? params.get("range") : params.get("clip") * dist.maxAbs();
+        return linearCodebook(symmetricMapping(a, params.getInt("bits")));
     }
 };
 

@@ -11,11 +11,11 @@ namespace quantscope {
 // PyTorch does, so scale, zero point and codes agree with `torch.quantize_per_tensor`.
 //
 // Symmetric (per_tensor_symmetric, restricted range quant_min = −(2^(b−1)−1)):
-//   a = clip · max|x|, scale = a / (2^(b−1) − 1), zero point 0.
+//   scale = a / (2^(b−1) − 1) for a clip threshold a (max|x| by default), zero point 0.
 // Asymmetric (per_tensor_affine, quint8-like [0, 2^b − 1]): the range widened to include 0,
 //   scale = (max' − min') / (qmax − qmin), zero_point = qmin − round(min' / scale).
 // Both clamp scale to float32 epsilon, so constant and all-zero tensors stay well defined.
-LinearMapping symmetricMapping(const Distribution& dist, int bits, double clipFraction = 1.0);
+LinearMapping symmetricMapping(double clipThreshold, int bits);
 LinearMapping asymmetricMapping(const Distribution& dist, int bits);
 
 // q = clamp(round_half_even(x · (1/scale)) + zero_point, qmin, qmax), in float32.
