@@ -147,6 +147,8 @@ private slots:
     void convertsFortranOrder();
     void readsScalarAndEmpty_data();
     void readsScalarAndEmpty();
+    void readsUnalignedData();
+    void tensorOutlivesReplacedFile();
     void rejectsMalformedFiles_data();
     void rejectsMalformedFiles();
     void roundTripsFloat32_data();
@@ -409,6 +411,31 @@ void TestNpy::readsScalarAndEmpty()
     QCOMPARE(tensor.size(), values.size());
     compareValues(tensor.values(), values);
     QCOMPARE(readNpyHeader(path).shape, shape);
+}
+
+void TestNpy::readsUnalignedData()
+{
+    // Writers need not align the data: here it starts at an odd offset (10 + 51 bytes).
+    QByteArray header = headerFor("<f4", "(3,)");
+    header += QByteArray(51 - 1 - header.size(), ' ') + '\n';
+    QByteArray bytes("\x93NUMPY\x01\x00", 8);
+    bytes += char(header.size());
+    bytes += char(0);
+    bytes += header + encode(std::vector<float>{1.25f, -3.0f, 1e-40f}, false);
+    const std::string path = writeFile(m_dir, "unaligned.npy", bytes).toStdString();
+    compareValues(readNpy(path).values(), {1.25f, -3.0f, 1e-40f});
+}
+
+void TestNpy::tensorOutlivesReplacedFile()
+{
+    // A loaded tensor keeps its values when its file is replaced, e.g. by an export written
+    // over the input.
+    const std::string path = m_dir.filePath("replaced.npy").toStdString();
+    writeNpy(path, Shape{3}, std::vector<float>{1, 2, 3});
+    const Tensor before = readNpy(path);
+    writeNpy(path, Shape{2}, std::vector<float>{-7, -8});
+    compareValues(before.values(), {1, 2, 3});
+    compareValues(readNpy(path).values(), {-7, -8});
 }
 
 void TestNpy::rejectsMalformedFiles_data()

@@ -2,14 +2,13 @@
 
 #include "io/atomic_file.h"
 #include "io/float16.h"
+#include "io/mapped_file.h"
 #include "io/py_literal.h"
 #include "quantscope/errors.h"
 
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -22,8 +21,6 @@ namespace {
 constexpr std::array<char, 6> kMagic = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 // The spec aligns the data to 64 bytes so that it can be memory-mapped.
 constexpr std::size_t kHeaderAlignment = 64;
-// Raw bytes converted per read: big enough to amortise the calls, small next to a tensor.
-constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem)
 {
@@ -46,36 +43,6 @@ struct NpyLayout {
     std::int64_t count = 0;
     std::uint64_t dataOffset = 0;
 };
-
-using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
-
-FilePtr openForReading(const std::string& path)
-{
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        fail(path, "cannot open (is a directory)");
-    errno = 0;
-    FilePtr file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file)
-        fail(path, std::string("cannot open (") + std::strerror(errno) + ")");
-    return file;
-}
-
-std::uint64_t fileSize(const std::string& path)
-{
-    std::error_code ec;
-    const std::uintmax_t size = std::filesystem::file_size(path, ec);
-    if (ec)
-        fail(path, "cannot read (" + ec.message() + ")");
-    return size;
-}
-
-void readExactly(const std::string& path, std::FILE* file, void* buffer, std::size_t bytes)
-{
-    if (std::fread(buffer, 1, bytes, file) != bytes)
-        fail(path, std::ferror(file) ? std::string("cannot read (") + std::strerror(errno) + ")"
-                                     : std::string("file ends early"));
-}
 
 std::uint32_t littleEndian(const unsigned char* bytes, int count)
 {
@@ -136,20 +103,18 @@ std::string describeDescr(const PyLiteral& descr)
 
 // Reads and checks the preamble and header, and checks that the file holds all the data the
 // header promises, before anything is allocated for it.
-NpyLayout readLayout(const std::string& path, std::FILE* file)
+NpyLayout readLayout(const std::string& path, std::span<const std::byte> file)
 {
-    const std::uint64_t size = fileSize(path);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(file.data());
+    const std::uint64_t size = file.size();
     if (size == 0)
         fail(path, "not a .npy file (empty file)");
-
-    std::array<unsigned char, 12> preamble{};
-    const std::size_t got = std::fread(preamble.data(), 1, 8, file);
-    if (std::memcmp(preamble.data(), kMagic.data(), std::min(got, kMagic.size())) != 0)
+    if (std::memcmp(bytes, kMagic.data(), std::min<std::size_t>(file.size(), kMagic.size())) != 0)
         fail(path, "not a .npy file (bad magic, expected \\x93NUMPY)");
-    if (got < 8)
+    if (size < 8)
         fail(path, "header truncated (file ends in the preamble)");
-    const int major = preamble[6];
-    const int minor = preamble[7];
+    const int major = bytes[6];
+    const int minor = bytes[7];
     if ((major != 1 && major != 2 && major != 3) || minor != 0)
         fail(path, "unsupported .npy format version " + std::to_string(major) + "." +
                        std::to_string(minor) + " (supported: 1.0, 2.0, 3.0)");
@@ -158,14 +123,13 @@ NpyLayout readLayout(const std::string& path, std::FILE* file)
     const std::uint64_t prefix = 8 + static_cast<std::uint64_t>(lengthBytes);
     if (size < prefix)
         fail(path, "header truncated (file ends in the preamble)");
-    readExactly(path, file, preamble.data() + 8, static_cast<std::size_t>(lengthBytes));
-    const std::uint64_t headerLength = littleEndian(preamble.data() + 8, lengthBytes);
+    const std::uint64_t headerLength = littleEndian(bytes + 8, lengthBytes);
     if (headerLength > size - prefix)
         fail(path, "header truncated (says " + std::to_string(headerLength) + " bytes, file has " +
                        std::to_string(size - prefix) + ")");
 
-    std::string headerText(static_cast<std::size_t>(headerLength), '\0');
-    readExactly(path, file, headerText.data(), headerText.size());
+    const std::string_view headerText(reinterpret_cast<const char*>(bytes + prefix),
+                                      static_cast<std::size_t>(headerLength));
     PyLiteral header;
     try {
         header = parsePyLiteral(headerText);
@@ -278,36 +242,15 @@ void convert(const NpyDtype& dtype, const unsigned char* src, std::size_t count,
     }
 }
 
-void readValues(const std::string& path, std::FILE* file, const NpyLayout& layout, float* out)
-{
-    const auto total = static_cast<std::size_t>(layout.count);
-    if (total == 0)
-        return;
-    if (layout.dtype.kind == ElementKind::Float && layout.dtype.size == 4 &&
-        !layout.dtype.swapBytes) {
-        readExactly(path, file, out, total * sizeof(float));
-        return;
-    }
-    const std::size_t itemSize = static_cast<std::size_t>(layout.dtype.size);
-    const std::size_t perChunk = kChunkBytes / itemSize;
-    std::vector<unsigned char> chunk(std::min(total, perChunk) * itemSize);
-    for (std::size_t done = 0; done < total;) {
-        const std::size_t n = std::min(perChunk, total - done);
-        readExactly(path, file, chunk.data(), n * itemSize);
-        convert(layout.dtype, chunk.data(), n, out + done);
-        done += n;
-    }
-}
-
 // Fortran order stores the first index fastest; walk the file order with an odometer and
 // place each value at its C-order position.
-std::vector<float> fortranToC(const Shape& shape, const std::vector<float>& fortran)
+std::vector<float> fortranToC(const Shape& shape, std::span<const float> fortran)
 {
-    std::vector<float> c(fortran.size());
     const std::size_t rank = shape.size();
     std::vector<std::int64_t> cStride(rank, 1);
-    for (std::size_t k = rank; k-- > 1;)
-        cStride[k - 1] = cStride[k] * shape[k];
+    for (std::size_t k = 1; k < rank; ++k)
+        cStride[rank - 1 - k] = cStride[rank - k] * shape[rank - k];
+    std::vector<float> c(fortran.size());
     std::vector<std::int64_t> index(rank, 0);
     std::int64_t cOffset = 0;
     for (const float value : fortran) {
@@ -393,21 +336,32 @@ void writeArray(const std::string& path, const Shape& shape, std::span<const T> 
 
 NpyHeader readNpyHeader(const std::string& path)
 {
-    const FilePtr file = openForReading(path);
-    NpyLayout layout = readLayout(path, file.get());
+    const auto file = MappedFile::open(path);
+    NpyLayout layout = readLayout(path, file->bytes());
     return {std::move(layout.shape), std::move(layout.dtype.name)};
 }
 
 Tensor readNpy(const std::string& path)
 {
-    const FilePtr file = openForReading(path);
-    const NpyLayout layout = readLayout(path, file.get());
-    std::vector<float> values(static_cast<std::size_t>(layout.count));
-    readValues(path, file.get(), layout, values.data());
-    if (layout.fortranOrder && layout.shape.size() > 1)
+    const auto file = MappedFile::open(path);
+    const NpyLayout layout = readLayout(path, file->bytes());
+    const std::string name = std::filesystem::path(path).stem().string();
+    const auto count = static_cast<std::size_t>(layout.count);
+    const std::byte* data = file->bytes().data() + layout.dataOffset;
+    const bool inCOrder = !layout.fortranOrder || layout.shape.size() <= 1;
+
+    // float32 in our byte order and C order is used where it lies in the mapped file.
+    if (layout.dtype.kind == ElementKind::Float && layout.dtype.size == 4 &&
+        !layout.dtype.swapBytes && inCOrder && count > 0 &&
+        reinterpret_cast<std::uintptr_t>(data) % alignof(float) == 0)
+        return Tensor(name, layout.shape, file,
+                      std::span(reinterpret_cast<const float*>(data), count), layout.dtype.name);
+
+    std::vector<float> values(count);
+    convert(layout.dtype, reinterpret_cast<const unsigned char*>(data), count, values.data());
+    if (!inCOrder)
         values = fortranToC(layout.shape, values);
-    return Tensor(std::filesystem::path(path).stem().string(), layout.shape, std::move(values),
-                  layout.dtype.name);
+    return Tensor(name, layout.shape, std::move(values), layout.dtype.name);
 }
 
 void writeNpy(const std::string& path, const Shape& shape, std::span<const float> values)
