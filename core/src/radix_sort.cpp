@@ -21,12 +21,6 @@ std::uint32_t sortKey(float value)
     return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
 }
 
-float fromSortKey(std::uint32_t key)
-{
-    const std::uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
-    return std::bit_cast<float>(bits);
-}
-
 } // namespace
 
 void radixSortFloats(std::vector<float>& values, const ProgressCallback& progress)
@@ -35,17 +29,17 @@ void radixSortFloats(std::vector<float>& values, const ProgressCallback& progres
     if (n < 2) {
         return;
     }
-    std::vector<std::uint32_t> keys(n);
-    std::vector<std::uint32_t> scratch(n);
+    // Keys are recomputed from the floats in every pass instead of being stored: the only extra
+    // memory is one scratch copy of the values.
+    std::vector<float> scratch(n);
     std::array<std::array<std::size_t, 1u << kDigitBits>, kPasses> counts{};
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t key = sortKey(values[i]);
-        keys[i] = key;
+    for (float value : values) {
+        const std::uint32_t key = sortKey(value);
         for (int pass = 0; pass < kPasses; ++pass) {
             ++counts[pass][(key >> (pass * kDigitBits)) & kDigitMask];
         }
     }
-    // Steps reported: one for the key pass plus one per radix pass.
+    // Steps reported: one for the counting pass plus one per radix pass.
     const double steps = kPasses + 1.0;
     if (progress && !progress(1.0 / steps)) {
         throw Cancelled();
@@ -61,16 +55,14 @@ void radixSortFloats(std::vector<float>& values, const ProgressCallback& progres
         for (std::size_t begin = 0; begin < n; begin += kChunk) {
             const std::size_t end = std::min(n, begin + kChunk);
             for (std::size_t i = begin; i < end; ++i) {
-                scratch[counts[pass][(keys[i] >> shift) & kDigitMask]++] = keys[i];
+                const float value = values[i];
+                scratch[counts[pass][(sortKey(value) >> shift) & kDigitMask]++] = value;
             }
             if (progress && !progress((pass + 1.0 + double(end) / double(n)) / steps)) {
                 throw Cancelled();
             }
         }
-        keys.swap(scratch);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        values[i] = fromSortKey(keys[i]);
+        values.swap(scratch);
     }
 }
 
