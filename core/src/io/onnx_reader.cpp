@@ -7,6 +7,7 @@
 #include "io/io_error.h"
 #include "io/listed_tensor_file.h"
 #include "io/protobuf_wire.h"
+#include "quantscope/errors.h"
 
 #include <bit>
 #include <charconv>
@@ -358,7 +359,13 @@ private:
                            " does not match the " + std::to_string(bytes) +
                            " bytes its shape needs");
         }
-        const auto data = MappedFile::open(siblingPath(path(), header.location));
+        const std::string dataPath = siblingPath(path(), header.location);
+        std::shared_ptr<const MappedFile> data;
+        try {
+            data = MappedFile::open(dataPath);
+        } catch (const InputError& error) {
+            failTensor(path(), name, std::string("external data: ") + error.what());
+        }
         if (offset > data->size() || bytes > data->size() - offset) {
             failTensor(path(), name,
                        "external data [" + std::to_string(offset) + ", +" + std::to_string(bytes) +

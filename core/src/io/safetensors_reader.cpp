@@ -6,6 +6,7 @@
 #include "io/format_readers.h"
 #include "io/io_error.h"
 #include "io/listed_tensor_file.h"
+#include "quantscope/errors.h"
 
 #include <nlohmann/json.hpp>
 
@@ -153,6 +154,18 @@ private:
     std::vector<Entry> m_entries;
 };
 
+// A shard's own errors name the shard; say which index and tensor led there too.
+std::unique_ptr<TensorFile> openShard(const std::string& index, const std::string& tensor,
+                                      const std::string& shardFile)
+{
+    const std::string shardPath = siblingPath(index, shardFile);
+    try {
+        return openSafetensors(MappedFile::open(shardPath));
+    } catch (const InputError& error) {
+        failTensor(index, tensor, std::string("shard: ") + error.what());
+    }
+}
+
 class ShardedSafetensorsFile : public ListedTensorFile {
 public:
     explicit ShardedSafetensorsFile(const std::shared_ptr<const MappedFile>& index)
@@ -178,7 +191,7 @@ public:
             const std::string shardFile = shardValue.get<std::string>();
             auto [found, added] = shardByFile.emplace(shardFile, m_shards.size());
             if (added) {
-                m_shards.push_back(openSafetensors(MappedFile::open(siblingPath(name, shardFile))));
+                m_shards.push_back(openShard(name, tensor, shardFile));
             }
             const TensorFile& shard = *m_shards[found->second];
             const auto& listed = shard.tensors();
