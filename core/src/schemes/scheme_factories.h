@@ -9,6 +9,8 @@ namespace quantscope {
 // One factory per scheme; the registry (scheme_registry.cpp) lists them in display order.
 std::unique_ptr<Scheme> makeSymmetricScheme();
 std::unique_ptr<Scheme> makeAsymmetricScheme();
+std::unique_ptr<Scheme> makeWeqScheme();
+std::unique_ptr<Scheme> makeWeqOptScheme();
 std::unique_ptr<Scheme> makeWeqLogScheme();
 std::unique_ptr<Scheme> makeDsqScheme();
 

@@ -10,6 +10,8 @@ const std::vector<std::unique_ptr<Scheme>>& allSchemes()
         std::vector<std::unique_ptr<Scheme>> list;
         list.push_back(makeSymmetricScheme());
         list.push_back(makeAsymmetricScheme());
+        list.push_back(makeWeqScheme());
+        list.push_back(makeWeqOptScheme());
         list.push_back(makeWeqLogScheme());
         list.push_back(makeDsqScheme());
         return list;
