@@ -287,7 +287,8 @@ public:
              2,
              32,
              8,
-             "Level spacing in sixteenths of an octave; unset: searched (even steps 2 … 32)",
+             "Level spacing in sixteenths of an octave (odd: boundaries on half sixteenths); "
+             "unset: searched over the even steps 2 … 32",
              {},
              true},
             {"signed",

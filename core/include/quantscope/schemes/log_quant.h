@@ -33,11 +33,13 @@ struct LogQuantGrid {
 // of the positive values (of |x| ≠ 0 with signMagnitude), narrowed to the occupied bins, searched
 // over half_step = 1 … 16 and fsr = 40 … length − half_step·(2L − 5) − 1 for the first maximum of
 //   E = − Σ_{i=1..L−1} 2^((first + (i−1)·step)/16) · p_i · ln p_i.
-// `fixedStep` searches only the first level. When that grid has no configuration with E > 0
-// (data narrower than the grid needs, a single value, …) the first level is searched over the
-// whole occupied range instead; when that fails too (every configuration puts all values in one
-// level) the first level sits at the geometric centre of the data range with one octave step
-// (or `fixedStep`). No value to count: magnitudeLevels = 1 (the codebook is the single level 0).
+// `fixedStep` searches only the first level; an odd step (the original only has even ones) puts
+// the boundaries on half sixteenths, where the counts are taken just as exactly. When that grid has
+// no configuration with E > 0 (data narrower than the grid needs, a single value, …) the first
+// level is searched over the whole occupied range instead; when that fails too (every configuration
+// puts all values in one level) the first level sits at the geometric centre of the data range with
+// one octave step (or `fixedStep`). No value to count: magnitudeLevels = 1 (the codebook is the
+// single level 0).
 //
 // Bin counts come from the Distribution in O(bins · log n), never from a pass over the data.
 LogQuantGrid searchLogQuantGrid(const Distribution& dist, int magnitudeLevels,
