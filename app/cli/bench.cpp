@@ -1,0 +1,197 @@
+// `bench [--elements N]`: the timings the project quotes: one Distribution build on N gaussian
+// values, then every scheme's design + exact metrics at 2..8 bits.
+
+#include "arguments.h"
+#include "cli_common.h"
+#include "commands.h"
+#include "json_writer.h"
+#include "text_table.h"
+
+#include "quantscope/demo.h"
+#include "quantscope/distribution.h"
+#include "quantscope/errors.h"
+#include "quantscope/metrics.h"
+#include "quantscope/scheme.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace quantscope::cli {
+
+namespace {
+
+const char* const kHelp =
+    R"(usage: quantscope-cli bench [--elements N] [--json]
+
+Builds the Distribution of N gaussian values (demo:gaussian, default N = 10000000), then times
+every scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit width).
+Reports the build time, each scheme's median over all its runs, the median per bit width and
+the peak resident memory.
+
+  --elements N   number of values (an integer, 1e7 notation accepted)
+  --json         print {"elements", "generate_ms", "build_ms", "schemes": [{"scheme",
+                 "median_ms", "bits": [{"bits", "median_ms"} or {"bits", "error"}]}],
+                 "peak_rss_mb"}
+)";
+
+constexpr std::int64_t kDefaultElements = 10'000'000;
+constexpr int kFirstBits = 2;
+constexpr int kLastBits = 8;
+constexpr int kRunsPerBits = 5;
+constexpr double kTimeBudgetPerBitsMs = 2000.0; // a slow scheme stops repeating after this
+
+using Clock = std::chrono::steady_clock;
+
+double millisecondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> samples)
+{
+    if (samples.empty()) {
+        return std::nan("");
+    }
+    std::sort(samples.begin(), samples.end());
+    const std::size_t mid = samples.size() / 2;
+    return samples.size() % 2 == 1 ? samples[mid] : 0.5 * (samples[mid - 1] + samples[mid]);
+}
+
+double peakRssMegabytes()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0; // Linux reports kilobytes
+}
+
+struct BitsTiming {
+    int bits = 0;
+    std::vector<double> samples;
+    std::string error;
+};
+
+struct SchemeTiming {
+    std::string id;
+    std::vector<BitsTiming> bits;
+
+    double medianMs() const
+    {
+        std::vector<double> all;
+        for (const auto& b : bits) {
+            all.insert(all.end(), b.samples.begin(), b.samples.end());
+        }
+        return median(all);
+    }
+};
+
+std::int64_t parseElements(const std::string& text)
+{
+    const double value = parseReal(text, "--elements");
+    if (value < 1 || value > 1e12 || value != std::floor(value)) {
+        throw UsageError("bench: --elements must be a whole number from 1 to 1e12, got '" + text +
+                         "'");
+    }
+    return static_cast<std::int64_t>(value);
+}
+
+} // namespace
+
+void runBench(const std::vector<std::string>& args, std::ostream& out)
+{
+    const Arguments arguments("bench", args, {{"elements", true}, {"json"}});
+    if (arguments.helpRequested()) {
+        out << kHelp;
+        return;
+    }
+    arguments.expectPositional(0, "");
+    const auto elementsText = arguments.value("elements");
+    const std::int64_t elements = elementsText ? parseElements(*elementsText) : kDefaultElements;
+
+    auto start = Clock::now();
+    const Tensor tensor = makeDemoTensor("gaussian", elements);
+    const double generateMs = millisecondsSince(start);
+    start = Clock::now();
+    const Distribution dist(tensor.values());
+    const double buildMs = millisecondsSince(start);
+
+    std::vector<SchemeTiming> timings;
+    for (const auto& scheme : allSchemes()) {
+        SchemeTiming timing{scheme->id(), {}};
+        for (int b = kFirstBits; b <= kLastBits; ++b) {
+            BitsTiming bitsTiming{b, {}, {}};
+            const auto bitsStart = Clock::now();
+            try {
+                while (static_cast<int>(bitsTiming.samples.size()) < kRunsPerBits &&
+                       (bitsTiming.samples.empty() ||
+                        millisecondsSince(bitsStart) < kTimeBudgetPerBitsMs)) {
+                    const auto runStart = Clock::now();
+                    const Codebook codebook = scheme->design(dist, Params{{"bits", b}});
+                    computeMetrics(dist, codebook);
+                    bitsTiming.samples.push_back(millisecondsSince(runStart));
+                }
+            } catch (const UsageError& e) {
+                bitsTiming.error = e.what();
+            }
+            timing.bits.push_back(std::move(bitsTiming));
+        }
+        timings.push_back(std::move(timing));
+    }
+    const double peakRss = peakRssMegabytes();
+
+    if (arguments.has("json")) {
+        JsonWriter json(out);
+        json.beginObject();
+        json.member("elements", elements);
+        json.member("generate_ms", generateMs);
+        json.member("build_ms", buildMs);
+        json.key("schemes");
+        json.beginArray();
+        for (const auto& timing : timings) {
+            json.beginObject();
+            json.member("scheme", timing.id);
+            json.member("median_ms", timing.medianMs());
+            json.key("bits");
+            json.beginArray();
+            for (const auto& b : timing.bits) {
+                json.beginObject();
+                json.member("bits", b.bits);
+                if (b.error.empty()) {
+                    json.member("median_ms", median(b.samples));
+                } else {
+                    json.member("error", b.error);
+                }
+                json.endObject();
+            }
+            json.endArray();
+            json.endObject();
+        }
+        json.endArray();
+        json.member("peak_rss_mb", peakRss);
+        json.endObject();
+        return;
+    }
+
+    out << "elements      " << elements << " (demo:gaussian)\n";
+    out << "generate      " << formatNumber(generateMs, 4) << " ms\n";
+    out << "build         " << formatNumber(buildMs, 4) << " ms (Distribution: sort + sums)\n";
+    out << "design + metrics, median ms:\n";
+    std::vector<std::string> header = {"scheme", "all"};
+    for (int b = kFirstBits; b <= kLastBits; ++b) {
+        header.push_back(std::to_string(b) + " bits");
+    }
+    TextTable table(header);
+    for (const auto& timing : timings) {
+        std::vector<std::string> cells = {timing.id, formatNumber(timing.medianMs(), 4)};
+        for (const auto& b : timing.bits) {
+            cells.push_back(b.error.empty() ? formatNumber(median(b.samples), 4) : "error");
+        }
+        table.addRow(cells);
+    }
+    table.print(out);
+    out << "peak RSS      " << formatNumber(peakRss, 4) << " MB\n";
+}
+
+} // namespace quantscope::cli

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "quantscope/tensor.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace quantscope::cli {
+
+// The tensor a command works on: `tensorName` if given, else the file's only tensor.
+// `file` may be `demo:NAME`.
+Tensor loadTensor(const std::string& file, const std::string& tensorName);
+
+// A number for text output: `precision` significant digits; "nan", "inf", "-" for absent.
+std::string formatNumber(double value, int precision = 6);
+std::string formatNumber(std::optional<double> value, int precision = 6);
+
+// "a, b, c"
+std::string joinNames(const std::vector<std::string>& names);
+
+// Every scheme id and its description, one per line, for `--help`.
+std::string schemeHelp();
+
+} // namespace quantscope::cli

@@ -1,0 +1,279 @@
+// `quantize FILE --scheme ID ...`: one tensor through one scheme: codebook, metrics, exports.
+
+#include "arguments.h"
+#include "cli_common.h"
+#include "commands.h"
+#include "json_writer.h"
+#include "quantization.h"
+#include "report.h"
+
+#include "quantscope/errors.h"
+#include "quantscope/npy.h"
+
+#include <filesystem>
+
+namespace quantscope::cli {
+
+namespace {
+
+const char* const kHelp =
+    R"(usage: quantscope-cli quantize FILE [--tensor NAME] --scheme ID [--bits B] [--levels L]
+               [--step S] [--set NAME=VALUE]... [--per-channel AXIS | --group-size G]
+               [--dequant-out OUT.npy] [--codes-out OUT.npy] [--json]
+
+Designs the scheme's codebook for one tensor of FILE (or demo:NAME) and reports the codebook and
+its exact error metrics over the tensor's finite values.
+
+  --tensor NAME        the tensor to use (needed when the file holds several)
+  --scheme ID          the quantization scheme (see below)
+  --bits B, --levels L, --step S
+                       the scheme's bit width, number of levels or step
+  --set NAME=VALUE     any other scheme parameter (a choice may be given by name); repeatable
+  --per-channel AXIS   one codebook per index along AXIS (negative counts from the end)
+  --group-size G       one codebook per G consecutive elements along the last axis
+  --dequant-out FILE   write the dequantized tensor (float32, same shape) as .npy
+  --codes-out FILE     write the integer codes or level indices (int32, same shape) as .npy
+  --json               print {"tensor", "scheme", "params", "codebook" (or "codebooks"),
+                       "metrics"}
+
+Output files are written only when everything else succeeded, each atomically.
+
+schemes:
+)";
+
+const char* const kOptionsForParams[] = {"bits", "levels", "step"};
+
+// The --set value: a number, or for a choice parameter one of its choice names.
+double setValue(const Scheme& scheme, const std::string& name, const std::string& text)
+{
+    for (const auto& spec : scheme.paramSpecs()) {
+        if (spec.name != name || spec.kind != ParamKind::Choice) {
+            continue;
+        }
+        for (std::size_t i = 0; i < spec.choices.size(); ++i) {
+            if (spec.choices[i] == text) {
+                return static_cast<double>(i);
+            }
+        }
+    }
+    return parseReal(text, "--set " + name);
+}
+
+Params paramsFromArguments(const Arguments& arguments, const Scheme& scheme)
+{
+    Params params;
+    for (const char* option : kOptionsForParams) {
+        if (const auto text = arguments.value(option)) {
+            params.set(option, parseReal(*text, std::string("--") + option));
+        }
+    }
+    for (const auto& assignment : arguments.values("set")) {
+        const auto equals = assignment.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            throw UsageError("quantize: --set expects NAME=VALUE, got '" + assignment + "'");
+        }
+        const std::string name = assignment.substr(0, equals);
+        params.set(name, setValue(scheme, name, assignment.substr(equals + 1)));
+    }
+    return params;
+}
+
+std::optional<SliceLayout> layoutFromArguments(const Arguments& arguments, const Shape& shape)
+{
+    if (const auto axis = arguments.value("per-channel")) {
+        return SliceLayout::perChannel(shape, parseInteger(*axis, "--per-channel"));
+    }
+    if (const auto size = arguments.value("group-size")) {
+        return SliceLayout::perGroup(shape, parseInteger(*size, "--group-size"));
+    }
+    return std::nullopt;
+}
+
+// Refuses output paths that would clobber the input or each other.
+void checkOutputs(const std::string& input, const std::vector<std::string>& outputs)
+{
+    namespace fs = std::filesystem;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        std::error_code error;
+        if (outputs[i].empty()) {
+            throw UsageError("quantize: empty output file name");
+        }
+        if (fs::equivalent(outputs[i], input, error)) {
+            throw UsageError("quantize: " + outputs[i] + ": would overwrite the input file");
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (fs::absolute(outputs[i]).lexically_normal() ==
+                fs::absolute(outputs[j]).lexically_normal()) {
+                throw UsageError("quantize: " + outputs[i] + ": given for both outputs");
+            }
+        }
+    }
+}
+
+// Writes both exports; when the second fails, the first is removed if this run created it, so a
+// failed command leaves no new file behind.
+void writeOutputs(const Tensor& tensor, const AppliedTensor& applied,
+                  const std::optional<std::string>& dequantOut,
+                  const std::optional<std::string>& codesOut)
+{
+    namespace fs = std::filesystem;
+    std::optional<std::string> created;
+    if (dequantOut) {
+        std::error_code error;
+        const bool existed = fs::exists(*dequantOut, error);
+        writeNpy(*dequantOut, tensor.shape(), std::span<const float>(applied.dequantized));
+        if (!existed) {
+            created = dequantOut;
+        }
+    }
+    if (codesOut) {
+        try {
+            writeNpy(*codesOut, tensor.shape(), std::span<const std::int32_t>(applied.codes));
+        } catch (...) {
+            if (created) {
+                std::error_code error;
+                fs::remove(*created, error);
+            }
+            throw;
+        }
+    }
+}
+
+std::string listText(const std::vector<double>& values)
+{
+    constexpr std::size_t kShownAtEachEnd = 8;
+    std::string text;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (values.size() > 2 * kShownAtEachEnd && i == kShownAtEachEnd) {
+            text += " ...";
+            i = values.size() - kShownAtEachEnd;
+        }
+        text += (text.empty() ? "" : " ") + formatNumber(values[i]);
+    }
+    return text.empty() ? std::string("(none)") : text;
+}
+
+void printText(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
+               const Params& resolved, const QuantizedTensor& quantized,
+               const std::optional<SliceLayout>& layout)
+{
+    out << "tensor      " << tensor.name() << "  shape " << shapeToString(tensor.shape()) << "  "
+        << tensor.sourceDtype() << "  " << quantized.metrics.count << " finite values\n";
+    out << "scheme      " << scheme.id() << " - " << scheme.displayName() << "\n";
+    out << "params      " << paramsText(scheme, resolved) << "\n";
+    if (layout) {
+        out << "codebooks   " << quantized.codebooks.size() << " (" << layout->describe() << ")\n";
+    } else {
+        const Codebook& codebook = quantized.codebooks.front();
+        out << "levels      " << codebook.levelCount() << ": " << listText(codebook.levels) << "\n";
+        out << "thresholds  " << listText(codebook.thresholds) << "\n";
+        if (codebook.linear) {
+            out << "linear      scale " << formatNumber(codebook.linear->scale, 9)
+                << "  zero_point " << codebook.linear->zeroPoint << "  q in ["
+                << codebook.linear->qmin << ", " << codebook.linear->qmax << "]\n";
+        }
+    }
+    out << "metrics\n";
+    TextTable table({"metric", "value"});
+    const auto cells = metricTextCells(quantized.metrics);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        table.addRow({"  " + metricColumns()[i], cells[i]});
+    }
+    table.print(out);
+}
+
+void printJson(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
+               const Params& resolved, const QuantizedTensor& quantized,
+               const std::optional<SliceLayout>& layout)
+{
+    JsonWriter json(out);
+    json.beginObject();
+    json.member("tensor", tensor.name());
+    json.member("scheme", scheme.id());
+    json.key("params");
+    writeParams(json, resolved);
+    if (layout) {
+        if (layout->isPerChannel()) {
+            json.member("per_channel", layout->axis());
+        } else {
+            json.member("group_size", layout->groupSize());
+        }
+        json.key("codebooks");
+        json.beginArray();
+        for (const auto& codebook : quantized.codebooks) {
+            writeCodebook(json, codebook);
+        }
+        json.endArray();
+    } else {
+        json.key("codebook");
+        writeCodebook(json, quantized.codebooks.front());
+    }
+    json.key("metrics");
+    json.beginObject();
+    writeMetricsMembers(json, quantized.metrics);
+    json.endObject();
+    json.endObject();
+}
+
+} // namespace
+
+void runQuantize(const std::vector<std::string>& args, std::ostream& out)
+{
+    const Arguments arguments("quantize", args,
+                              {{"tensor", true},
+                               {"scheme", true},
+                               {"bits", true},
+                               {"levels", true},
+                               {"step", true},
+                               {"set", true, true},
+                               {"per-channel", true},
+                               {"group-size", true},
+                               {"dequant-out", true},
+                               {"codes-out", true},
+                               {"json"}});
+    if (arguments.helpRequested()) {
+        out << kHelp << schemeHelp();
+        return;
+    }
+    arguments.expectPositional(1, "FILE");
+    arguments.exclusive({"per-channel", "group-size"});
+    const std::string& path = arguments.positional()[0];
+    const auto schemeId = arguments.value("scheme");
+    if (!schemeId) {
+        throw UsageError("quantize: --scheme is required (schemes: " + joinNames(schemeIds()) +
+                         ")");
+    }
+    const Scheme& scheme = schemeById(*schemeId);
+    const Params given = paramsFromArguments(arguments, scheme);
+    const Params resolved = scheme.resolve(given); // bad parameters fail before any file is read
+    const auto dequantOut = arguments.value("dequant-out");
+    const auto codesOut = arguments.value("codes-out");
+    std::vector<std::string> outputs;
+    for (const auto& output : {dequantOut, codesOut}) {
+        if (output) {
+            outputs.push_back(*output);
+        }
+    }
+    checkOutputs(path, outputs);
+
+    const Tensor tensor = loadTensor(path, arguments.value("tensor").value_or(""));
+    const auto layout = layoutFromArguments(arguments, tensor.shape());
+    const QuantizedTensor quantized = quantizeTensor(tensor, scheme, given, layout);
+    if (!outputs.empty()) {
+        writeOutputs(tensor, applyQuantized(tensor, quantized, layout), dequantOut, codesOut);
+    }
+
+    if (arguments.has("json")) {
+        printJson(out, tensor, scheme, resolved, quantized, layout);
+        return;
+    }
+    printText(out, tensor, scheme, resolved, quantized, layout);
+    if (dequantOut) {
+        out << "wrote       " << *dequantOut << " (dequantized, float32)\n";
+    }
+    if (codesOut) {
+        out << "wrote       " << *codesOut << " (codes, int32)\n";
+    }
+}
+
+} // namespace quantscope::cli

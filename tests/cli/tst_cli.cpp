@@ -1,0 +1,908 @@
+// End-to-end tests of quantscope-cli: the binary is run with QProcess on files written here, and
+// its JSON/CSV output is checked against direct computations over the same data.
+
+#include "quantscope/demo.h"
+#include "quantscope/npy.h"
+#include "quantscope/scheme.h"
+#include "quantscope/tensor.h"
+
+#include <QtTest>
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <vector>
+
+using namespace quantscope;
+
+Q_DECLARE_METATYPE(std::vector<float>)
+Q_DECLARE_METATYPE(quantscope::Shape)
+
+namespace {
+
+constexpr int kProcessTimeoutMs = 120000;
+// Statistics from the Distribution's compensated sums against a plain double pass over a few
+// values: both are accurate to a few ulps.
+constexpr double kStatsRelTolerance = 1e-12;
+// Exact metrics against a direct pass over the data (both in double on float32 inputs).
+constexpr double kMetricRelTolerance = 1e-9;
+// Quantities the linear schemes compute in float32, as PyTorch does.
+constexpr double kFloat32RelTolerance = 1e-6;
+// Seed 002 prints its values with 6 decimals.
+constexpr double kSeedPrintTolerance = 5e-7;
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+struct CliResult {
+    int exitCode = -1; // -1 when the process crashed or did not finish
+    QByteArray out;
+    QByteArray err;
+};
+
+CliResult runCli(const QStringList& args)
+{
+    QProcess process;
+    process.start(QStringLiteral(QUANTSCOPE_CLI), args);
+    CliResult result;
+    if (!process.waitForFinished(kProcessTimeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return result;
+    }
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    if (process.exitStatus() == QProcess::NormalExit) {
+        result.exitCode = process.exitCode();
+    }
+    return result;
+}
+
+QJsonObject parseObject(const QByteArray& text)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        qWarning("not a JSON object (%s): %s", qPrintable(error.errorString()), text.constData());
+        return {};
+    }
+    return document.object();
+}
+
+bool closeTo(double actual, double expected, double relTolerance)
+{
+    return std::abs(actual - expected) <= relTolerance * std::max(1.0, std::abs(expected));
+}
+
+std::vector<double> toDoubles(const QJsonValue& value)
+{
+    std::vector<double> out;
+    for (const auto& v : value.toArray()) {
+        out.push_back(v.toDouble());
+    }
+    return out;
+}
+
+qint64 product(const Shape& shape)
+{
+    return std::accumulate(shape.begin(), shape.end(), qint64{1}, std::multiplies<qint64>());
+}
+
+// Population statistics of the finite values, the plain way.
+struct DirectStats {
+    qint64 count = 0;
+    qint64 nonFinite = 0;
+    double min = 0.0, max = 0.0, mean = 0.0, stddev = 0.0;
+};
+
+DirectStats directStats(const std::vector<float>& values)
+{
+    DirectStats s;
+    double sum = 0.0;
+    s.min = std::numeric_limits<double>::infinity();
+    s.max = -std::numeric_limits<double>::infinity();
+    for (float v : values) {
+        if (!std::isfinite(v)) {
+            ++s.nonFinite;
+            continue;
+        }
+        ++s.count;
+        sum += v;
+        s.min = std::min<double>(s.min, v);
+        s.max = std::max<double>(s.max, v);
+    }
+    if (s.count == 0) {
+        return s;
+    }
+    s.mean = sum / static_cast<double>(s.count);
+    double squares = 0.0;
+    for (float v : values) {
+        if (std::isfinite(v)) {
+            squares += (v - s.mean) * (v - s.mean);
+        }
+    }
+    s.stddev = std::sqrt(squares / static_cast<double>(s.count));
+    return s;
+}
+
+// A codebook as the JSON reports it, applied the plain way: Q(x) = levels[#thresholds <= x].
+struct JsonCodebook {
+    std::vector<double> thresholds;
+    std::vector<double> levels;
+
+    explicit JsonCodebook(const QJsonObject& object)
+        : thresholds(toDoubles(object["thresholds"]))
+        , levels(toDoubles(object["levels"]))
+    {
+    }
+    std::size_t index(float x) const
+    {
+        return static_cast<std::size_t>(
+            std::upper_bound(thresholds.begin(), thresholds.end(), static_cast<double>(x)) -
+            thresholds.begin());
+    }
+};
+
+struct DirectMetrics {
+    double mse = 0.0, sqnrDb = 0.0, maxAbsError = 0.0, meanError = 0.0, entropyBits = 0.0;
+    double clippedFraction = 0.0;
+    int levelsUsed = 0;
+    double sumSquaredError = 0.0;
+};
+
+// Metrics of one codebook per slice; `sliceOf(i)` names the codebook of element i.
+template <typename SliceOf>
+DirectMetrics directMetrics(const std::vector<float>& values,
+                            const std::vector<JsonCodebook>& codebooks, SliceOf sliceOf,
+                            const std::vector<std::vector<std::int64_t>>& codesOfLevels)
+{
+    DirectMetrics m;
+    double signal = 0.0, error = 0.0;
+    std::int64_t count = 0, clipped = 0;
+    std::map<std::int64_t, std::int64_t> population;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const float x = values[i];
+        if (!std::isfinite(x)) {
+            continue;
+        }
+        const std::size_t s = sliceOf(i);
+        const JsonCodebook& codebook = codebooks[s];
+        const std::size_t k = codebook.index(x);
+        const double e = codebook.levels[k] - static_cast<double>(x);
+        ++count;
+        signal += static_cast<double>(x) * x;
+        m.sumSquaredError += e * e;
+        error += e;
+        m.maxAbsError = std::max(m.maxAbsError, std::abs(e));
+        clipped += (x < codebook.levels.front() || x > codebook.levels.back()) ? 1 : 0;
+        ++population[codesOfLevels[s][k]];
+    }
+    const auto n = static_cast<double>(count);
+    m.mse = m.sumSquaredError / n;
+    m.sqnrDb = 10.0 * std::log10(signal / m.sumSquaredError);
+    m.meanError = error / n;
+    m.clippedFraction = static_cast<double>(clipped) / n;
+    for (const auto& [code, c] : population) {
+        const double p = static_cast<double>(c) / n;
+        m.entropyBits -= p * std::log2(p);
+    }
+    m.levelsUsed = static_cast<int>(population.size());
+    return m;
+}
+
+// The integer code of each level of a linear codebook: qmin, qmin + 1, ...
+std::vector<std::int64_t> linearCodes(const QJsonObject& codebook)
+{
+    std::vector<std::int64_t> codes;
+    const auto qmin = static_cast<std::int64_t>(codebook["qmin"].toDouble());
+    const auto qmax = static_cast<std::int64_t>(codebook["qmax"].toDouble());
+    for (std::int64_t q = qmin; q <= qmax; ++q) {
+        codes.push_back(q);
+    }
+    return codes;
+}
+
+// A row of a (args, exitCode, mentions) table.
+void addCase(const char* name, const QStringList& args, int exitCode, const QString& mentions)
+{
+    QTest::newRow(name) << args << exitCode << mentions;
+}
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QCOMPARE(file.write(bytes), bytes.size());
+}
+
+// A safetensors file with float32 tensors: 8-byte header length, JSON header, raw data.
+QByteArray safetensors(const std::vector<std::pair<QString, std::vector<float>>>& tensors)
+{
+    QJsonObject header;
+    QByteArray data;
+    for (const auto& [name, values] : tensors) {
+        const auto begin = data.size();
+        data.append(reinterpret_cast<const char*>(values.data()),
+                    static_cast<qsizetype>(values.size() * sizeof(float)));
+        header[name] =
+            QJsonObject{{"dtype", "F32"},
+                        {"shape", QJsonArray{static_cast<qint64>(values.size())}},
+                        {"data_offsets", QJsonArray{static_cast<qint64>(begin), data.size()}}};
+    }
+    QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    while (json.size() % 8 != 0) {
+        json.append(' ');
+    }
+    QByteArray bytes(8, '\0');
+    for (int i = 0; i < 8; ++i) {
+        bytes[i] = static_cast<char>((static_cast<quint64>(json.size()) >> (8 * i)) & 0xff);
+    }
+    return bytes + json + data;
+}
+
+// Seed 002: W·A + B with symmetric int8 quantization.
+const std::vector<float> kSeedWeights = {-23.543f, 8.533f, 1.012f, -12.4756f, 34.53f};
+const std::vector<float> kSeedActivations = {0.32432f, 1.123213f, 0.234324f, 5.234234f, 4.234323f};
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+
+    void helpAndUsage_data();
+    void helpAndUsage();
+
+    void infoDemo();
+    void infoNpy_data();
+    void infoNpy();
+    void infoEscapesNames();
+
+    void quantizeSymmetricHandChecked();
+    void quantizeDemoContract();
+    void quantizeAllZeros();
+    void quantizePerChannel();
+    void quantizeWholeGroupEqualsPerTensor();
+
+    void compareMatchesQuantize();
+
+    void linearSeed002();
+
+    void errors_data();
+    void errors();
+    void failedCommandLeavesNoOutput_data();
+    void failedCommandLeavesNoOutput();
+    void multiTensorFile();
+
+private:
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+    QString writeNpyFile(const QString& name, const Shape& shape, const std::vector<float>& v)
+    {
+        const QString file = path(name);
+        writeNpy(file.toStdString(), shape, std::span<const float>(v));
+        return file;
+    }
+
+    QTemporaryDir m_dir;
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QVERIFY2(QFile::exists(QStringLiteral(QUANTSCOPE_CLI)), QUANTSCOPE_CLI);
+}
+
+void TestCli::helpAndUsage_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("mentions");
+
+    addCase("top-level help", QStringList{"--help"}, 0, "compare");
+    addCase("no command", QStringList{}, 2, "usage");
+    addCase("info help lists demos", QStringList{"info", "--help"}, 0, "outliers");
+    addCase("info help lists schemes", QStringList{"info", "--help"}, 0, "asymmetric");
+    addCase("quantize help", QStringList{"quantize", "--help"}, 0, "--dequant-out");
+    addCase("compare help", QStringList{"compare", "-h"}, 0, "--csv");
+    addCase("bench help", QStringList{"bench", "--help"}, 0, "--elements");
+    addCase("linear help", QStringList{"linear", "--help"}, 0, "--activations");
+}
+
+void TestCli::helpAndUsage()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, mentions);
+    const CliResult result = runCli(args);
+    QCOMPARE(result.exitCode, exitCode);
+    const QByteArray text = exitCode == 0 ? result.out : result.err;
+    QVERIFY2(text.contains(mentions.toUtf8()), text.constData());
+}
+
+void TestCli::infoDemo()
+{
+    const CliResult result = runCli({"info", "demo:gaussian", "--json"});
+    QCOMPARE(result.exitCode, 0);
+    QVERIFY(result.err.isEmpty());
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["file"].toString(), QStringLiteral("demo:gaussian"));
+    const QJsonArray tensors = root["tensors"].toArray();
+    QCOMPARE(tensors.size(), 1);
+    const QJsonObject t = tensors[0].toObject();
+    for (const char* key :
+         {"name", "shape", "dtype", "count", "nonfinite", "min", "max", "mean", "std"}) {
+        QVERIFY2(t.contains(QLatin1String(key)), key);
+    }
+    Shape shape;
+    for (const auto& d : t["shape"].toArray()) {
+        shape.push_back(d.toInteger());
+    }
+    QCOMPARE(t["count"].toInteger() + t["nonfinite"].toInteger(), product(shape));
+    QVERIFY(t["min"].toDouble() <= t["mean"].toDouble());
+    QVERIFY(t["mean"].toDouble() <= t["max"].toDouble());
+    QVERIFY(t["std"].toDouble() >= 0.0);
+
+    // The same tensor, generated here, computed the plain way.
+    const Tensor demo = makeDemoTensor("gaussian");
+    QCOMPARE(shape, demo.shape());
+    const DirectStats s =
+        directStats(std::vector<float>(demo.values().begin(), demo.values().end()));
+    QCOMPARE(t["count"].toInteger(), s.count);
+    QCOMPARE(t["min"].toDouble(), s.min);
+    QCOMPARE(t["max"].toDouble(), s.max);
+    // A plain double sum of 10^6 values drifts by ~1e-16 · sqrt(n) relative to the exact sum.
+    constexpr double kLargeSumTolerance = 1e-9;
+    QVERIFY(closeTo(t["mean"].toDouble(), s.mean, kLargeSumTolerance));
+    QVERIFY(closeTo(t["std"].toDouble(), s.stddev, kLargeSumTolerance));
+
+    const CliResult text = runCli({"info", "demo:gaussian"});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY(text.out.contains("gaussian"));
+    QVERIFY(text.out.contains("nonfinite"));
+}
+
+void TestCli::infoNpy_data()
+{
+    QTest::addColumn<Shape>("shape");
+    QTest::addColumn<std::vector<float>>("values");
+
+    QTest::newRow("mixed with NaN and Inf")
+        << Shape{2, 3} << std::vector<float>{1.5f, -2.25f, kNaN, 3.0f, kInf, 0.125f};
+    QTest::newRow("constant") << Shape{4} << std::vector<float>{0.7f, 0.7f, 0.7f, 0.7f};
+    QTest::newRow("one element") << Shape{1, 1, 1} << std::vector<float>{-3.5f};
+    QTest::newRow("negative") << Shape{5}
+                              << std::vector<float>{-1e-3f, -2.0f, -7.25f, -0.5f, -1e5f};
+    QTest::newRow("scalar") << Shape{} << std::vector<float>{42.0f};
+}
+
+void TestCli::infoNpy()
+{
+    QFETCH(Shape, shape);
+    QFETCH(std::vector<float>, values);
+    const QString file = writeNpyFile(QStringLiteral("info.npy"), shape, values);
+    const CliResult result = runCli({"info", file, "--json"});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["file"].toString(), file);
+    const QJsonObject t = root["tensors"].toArray()[0].toObject();
+    QCOMPARE(t["name"].toString(), QStringLiteral("info"));
+    QCOMPARE(t["dtype"].toString(), QStringLiteral("float32"));
+    QCOMPARE(t["shape"].toArray().size(), static_cast<qsizetype>(shape.size()));
+    const DirectStats s = directStats(values);
+    QCOMPARE(t["count"].toInteger(), s.count);
+    QCOMPARE(t["nonfinite"].toInteger(), s.nonFinite);
+    QCOMPARE(t["count"].toInteger() + t["nonfinite"].toInteger(), product(shape));
+    QCOMPARE(t["min"].toDouble(), s.min);
+    QCOMPARE(t["max"].toDouble(), s.max);
+    QVERIFY(closeTo(t["mean"].toDouble(), s.mean, kStatsRelTolerance));
+    QVERIFY(closeTo(t["std"].toDouble(), s.stddev, kStatsRelTolerance));
+    QVERIFY(t["min"].toDouble() <= t["mean"].toDouble());
+    QVERIFY(t["mean"].toDouble() <= t["max"].toDouble());
+}
+
+// Quotes, backslashes, tabs and non-ASCII text in a file name survive the JSON round trip; a
+// tensor without finite values has null statistics.
+void TestCli::infoEscapesNames()
+{
+    const QString name = QStringLiteral("we\"ird\\na\tme \u00e9\u4e2d.npy");
+    const QString file = writeNpyFile(name, Shape{2}, {kNaN, -kInf});
+    const CliResult result = runCli({"info", file, "--json"});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["file"].toString(), file);
+    const QJsonObject t = root["tensors"].toArray()[0].toObject();
+    QCOMPARE(t["name"].toString(), name.chopped(4));
+    QCOMPARE(t["count"].toInteger(), qint64{0});
+    QCOMPARE(t["nonfinite"].toInteger(), qint64{2});
+    for (const char* key : {"min", "max", "mean", "std"}) {
+        QVERIFY2(t[QLatin1String(key)].isNull(), key);
+    }
+}
+
+void TestCli::quantizeSymmetricHandChecked()
+{
+    // max|x| = 1.27, so scale = 0.01 and the codes are x / 0.01 rounded (no ties).
+    const std::vector<float> values = {-1.27f, -0.5f, 0.0f, 0.3f, 0.7f, 1.27f, 0.052f, -0.904f};
+    const std::vector<std::int32_t> expectedCodes = {-127, -50, 0, 30, 70, 127, 5, -90};
+    const QString input = writeNpyFile(QStringLiteral("hand.npy"), Shape{2, 4}, values);
+    const QString dequantOut = path(QStringLiteral("hand_dequant.npy"));
+    const QString codesOut = path(QStringLiteral("hand_codes.npy"));
+    const CliResult result =
+        runCli({"quantize", input, "--scheme", "symmetric", "--bits", "8", "--json",
+                "--dequant-out", dequantOut, "--codes-out", codesOut});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["tensor"].toString(), QStringLiteral("hand"));
+    QCOMPARE(root["scheme"].toString(), QStringLiteral("symmetric"));
+    QCOMPARE(root["params"].toObject()["bits"].toDouble(), 8.0);
+
+    const QJsonObject codebook = root["codebook"].toObject();
+    const double scale = codebook["scale"].toDouble();
+    QVERIFY2(closeTo(scale, 1.27f / 127.0, kFloat32RelTolerance),
+             qPrintable(QString::number(scale)));
+    QCOMPARE(codebook["zero_point"].toInteger(), qint64{0});
+    QCOMPARE(codebook["qmin"].toInteger(), qint64{-127});
+    QCOMPARE(codebook["qmax"].toInteger(), qint64{127});
+    const JsonCodebook cb(codebook);
+    QCOMPARE(cb.levels.size(), std::size_t{255});
+    QCOMPARE(cb.thresholds.size(), std::size_t{254});
+    for (std::size_t k = 0; k < cb.levels.size(); ++k) {
+        const double expected = (static_cast<double>(k) - 127.0) * scale;
+        QVERIFY2(closeTo(cb.levels[k], expected, kFloat32RelTolerance),
+                 qPrintable(QString::number(k)));
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        QCOMPARE(static_cast<std::int32_t>(cb.index(values[i])) - 127, expectedCodes[i]);
+    }
+
+    const QJsonObject metrics = root["metrics"].toObject();
+    const DirectMetrics m = directMetrics(values, {cb}, [](std::size_t) { return std::size_t{0}; },
+                                          {linearCodes(codebook)});
+    QVERIFY(closeTo(metrics["mse"].toDouble(), m.mse, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["rmse"].toDouble(), std::sqrt(m.mse), kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["sqnr_db"].toDouble(), m.sqnrDb, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["max_abs_error"].toDouble(), m.maxAbsError, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["mean_error"].toDouble(), m.meanError, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["entropy_bits"].toDouble(), m.entropyBits, kMetricRelTolerance));
+    QCOMPARE(metrics["entropy_bits"].toDouble(), 3.0); // eight values, eight distinct codes
+    QCOMPARE(metrics["clipped_fraction"].toDouble(), m.clippedFraction);
+    QCOMPARE(metrics["levels_used"].toInt(), 8);
+    QVERIFY(!metrics.contains("weighted_entropy"));
+
+    // The exports equal the JSON codebook applied here.
+    const Tensor dequant = readNpy(dequantOut.toStdString());
+    const Tensor codes = readNpy(codesOut.toStdString());
+    QCOMPARE(dequant.shape(), (Shape{2, 4}));
+    QCOMPARE(codes.shape(), (Shape{2, 4}));
+    QCOMPARE(codes.sourceDtype(), std::string("int32"));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        QCOMPARE(static_cast<std::int32_t>(codes.values()[i]), expectedCodes[i]);
+        QVERIFY(dequant.values()[i] == static_cast<float>(cb.levels[cb.index(values[i])]));
+    }
+
+    const CliResult text = runCli({"quantize", input, "--scheme", "symmetric", "--bits", "8"});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY(text.out.contains("levels_used"));
+    QVERIFY(text.out.contains("scale"));
+}
+
+// The DESIGN contract's example command prints the contract's JSON.
+void TestCli::quantizeDemoContract()
+{
+    const CliResult result =
+        runCli({"quantize", "demo:gaussian", "--scheme", "symmetric", "--bits", "8", "--json"});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    for (const char* key : {"tensor", "scheme", "params", "codebook", "metrics"}) {
+        QVERIFY2(root.contains(QLatin1String(key)), key);
+    }
+    const QJsonObject codebook = root["codebook"].toObject();
+    for (const char* key : {"thresholds", "levels", "scale", "zero_point", "qmin", "qmax"}) {
+        QVERIFY2(codebook.contains(QLatin1String(key)), key);
+    }
+    const QJsonObject metrics = root["metrics"].toObject();
+    for (const char* key : {"mse", "rmse", "sqnr_db", "max_abs_error", "mean_error", "entropy_bits",
+                            "clipped_fraction", "levels_used"}) {
+        QVERIFY2(metrics.contains(QLatin1String(key)), key);
+    }
+    const Tensor demo = makeDemoTensor("gaussian");
+    double maxAbs = 0.0;
+    for (float v : demo.values()) {
+        maxAbs = std::max(maxAbs, std::abs(static_cast<double>(v)));
+    }
+    QVERIFY(closeTo(codebook["scale"].toDouble(), maxAbs / 127.0, kFloat32RelTolerance));
+    QCOMPARE(metrics["clipped_fraction"].toDouble(), 0.0);
+    // Uniform quantization noise: mse ≈ scale² / 12 for a smooth density.
+    constexpr double kNoiseModelTolerance = 0.05;
+    const double scale = codebook["scale"].toDouble();
+    QVERIFY(closeTo(metrics["mse"].toDouble() / (scale * scale / 12.0), 1.0, kNoiseModelTolerance));
+}
+
+void TestCli::quantizeAllZeros()
+{
+    const QString input = writeNpyFile(QStringLiteral("zeros.npy"), Shape{3}, {0.0f, 0.0f, 0.0f});
+    const CliResult result =
+        runCli({"quantize", input, "--scheme", "symmetric", "--bits", "4", "--json"});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject metrics = parseObject(result.out)["metrics"].toObject();
+    QCOMPARE(metrics["mse"].toDouble(), 0.0);
+    QVERIFY(metrics["sqnr_db"].isNull());
+    QCOMPARE(metrics["levels_used"].toInt(), 1);
+}
+
+// One codebook per row of a [3, 4] tensor; metrics and exports against the rows' codebooks.
+void TestCli::quantizePerChannel()
+{
+    const std::vector<float> values = {0.1f,  -0.2f, 0.3f, 0.05f, // row max|x| 0.3
+                                       5.0f,  2.5f,  -1.f, 0.01f, // row max|x| 5
+                                       -0.7f, 0.0f,  0.2f, 0.33f};
+    const QString input = writeNpyFile(QStringLiteral("rows.npy"), Shape{3, 4}, values);
+    const QString dequantOut = path(QStringLiteral("rows_dequant.npy"));
+    const CliResult result = runCli({"quantize", input, "--scheme", "symmetric", "--bits", "4",
+                                     "--per-channel", "0", "--json", "--dequant-out", dequantOut});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QVERIFY(!root.contains("codebook"));
+    const QJsonArray codebooks = root["codebooks"].toArray();
+    QCOMPARE(codebooks.size(), 3);
+    const double rowMax[] = {0.3, 5.0, 0.7};
+    std::vector<JsonCodebook> cbs;
+    std::vector<std::vector<std::int64_t>> codes;
+    for (int r = 0; r < 3; ++r) {
+        const QJsonObject cb = codebooks[r].toObject();
+        QVERIFY(closeTo(cb["scale"].toDouble(), rowMax[r] / 7.0, kFloat32RelTolerance));
+        cbs.emplace_back(cb);
+        codes.push_back(linearCodes(cb));
+    }
+    const auto rowOf = [](std::size_t i) { return i / 4; };
+    const DirectMetrics m = directMetrics(values, cbs, rowOf, codes);
+    const QJsonObject metrics = root["metrics"].toObject();
+    QVERIFY(closeTo(metrics["mse"].toDouble(), m.mse, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["sqnr_db"].toDouble(), m.sqnrDb, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["max_abs_error"].toDouble(), m.maxAbsError, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["mean_error"].toDouble(), m.meanError, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["entropy_bits"].toDouble(), m.entropyBits, kMetricRelTolerance));
+    QCOMPARE(metrics["levels_used"].toInt(), m.levelsUsed);
+
+    const Tensor dequant = readNpy(dequantOut.toStdString());
+    QCOMPARE(dequant.shape(), (Shape{3, 4}));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const JsonCodebook& cb = cbs[rowOf(i)];
+        QVERIFY(dequant.values()[i] == static_cast<float>(cb.levels[cb.index(values[i])]));
+    }
+
+    // Along the last axis: four codebooks, one per column.
+    const CliResult columns = runCli({"quantize", input, "--scheme", "symmetric", "--bits", "4",
+                                      "--per-channel", "-1", "--json"});
+    QCOMPARE(columns.exitCode, 0);
+    QCOMPARE(parseObject(columns.out)["codebooks"].toArray().size(), 4);
+}
+
+// A single group spanning the whole tensor is the per-tensor codebook, with the same metrics.
+void TestCli::quantizeWholeGroupEqualsPerTensor()
+{
+    const std::vector<float> values = {0.3f, -1.1f, 2.2f, 0.0f, 0.45f, -0.05f, 1.7f};
+    const QString input = writeNpyFile(QStringLiteral("group.npy"), Shape{7}, values);
+    const QStringList base = {"quantize", input, "--scheme", "asymmetric", "--bits", "3", "--json"};
+    const CliResult whole = runCli(base);
+    const CliResult grouped = runCli(base + QStringList{"--group-size", "7"});
+    QCOMPARE(whole.exitCode, 0);
+    QCOMPARE(grouped.exitCode, 0);
+    const QJsonObject a = parseObject(whole.out);
+    const QJsonObject b = parseObject(grouped.out);
+    QCOMPARE(b["codebooks"].toArray().size(), 1);
+    QCOMPARE(b["codebooks"].toArray()[0].toObject(), a["codebook"].toObject());
+    const QJsonObject ma = a["metrics"].toObject();
+    const QJsonObject mb = b["metrics"].toObject();
+    for (const char* key : {"mse", "sqnr_db", "max_abs_error", "mean_error", "entropy_bits",
+                            "clipped_fraction", "levels_used"}) {
+        QVERIFY2(closeTo(mb[QLatin1String(key)].toDouble(), ma[QLatin1String(key)].toDouble(),
+                         kMetricRelTolerance),
+                 key);
+    }
+    // Groups of 3 along the last axis: 3 codebooks (the last of one element).
+    const CliResult threes = runCli(base + QStringList{"--group-size", "3"});
+    QCOMPARE(threes.exitCode, 0);
+    QCOMPARE(parseObject(threes.out)["codebooks"].toArray().size(), 3);
+}
+
+void TestCli::compareMatchesQuantize()
+{
+    std::vector<float> values;
+    for (int i = 0; i < 500; ++i) {
+        values.push_back(static_cast<float>(std::sin(i * 0.37) * std::exp(0.004 * i)));
+    }
+    const QString input = writeNpyFile(QStringLiteral("cmp.npy"), Shape{20, 25}, values);
+    const std::vector<std::string> ids = schemeIds();
+    constexpr int kFirstBits = 3;
+    constexpr int kLastBits = 5;
+    const qsizetype rowCount = static_cast<qsizetype>(ids.size()) * (kLastBits - kFirstBits + 1);
+
+    const CliResult json = runCli({"compare", input, "--bits", "3-5", "--json"});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonArray rows = parseObject(json.out)["rows"].toArray();
+    QCOMPARE(rows.size(), rowCount);
+
+    const CliResult csv = runCli({"compare", input, "--bits", "3-5", "--csv"});
+    QCOMPARE(csv.exitCode, 0);
+    QList<QByteArray> lines = csv.out.trimmed().split('\n');
+    QCOMPARE(lines.takeFirst(), QByteArray("scheme,bits,mse,rmse,sqnr_db,max_abs_error,mean_error,"
+                                           "entropy_bits,weighted_entropy,clipped_fraction,"
+                                           "levels_used"));
+    QCOMPARE(lines.size(), rowCount);
+
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const QJsonObject row = rows[i].toObject();
+        const QString scheme = row["scheme"].toString();
+        const QString bits = QString::number(row["bits"].toInt());
+        const QList<QByteArray> cells = lines[i].split(',');
+        QCOMPARE(cells.size(), 11);
+        QCOMPARE(QString::fromUtf8(cells[0]), scheme);
+        QCOMPARE(QString::fromUtf8(cells[1]), bits);
+        const CliResult single =
+            runCli({"quantize", input, "--scheme", scheme, "--bits", bits, "--json"});
+        if (row.contains("error")) {
+            QCOMPARE(single.exitCode, 2);
+            QVERIFY(cells[2].isEmpty());
+            continue;
+        }
+        QCOMPARE(single.exitCode, 0);
+        const QJsonObject metrics = parseObject(single.out)["metrics"].toObject();
+        const QString where = scheme + " " + bits;
+        QVERIFY2(row["mse"].toDouble() == metrics["mse"].toDouble(), qPrintable(where));
+        QVERIFY2(cells[2].toDouble() == metrics["mse"].toDouble(), qPrintable(where));
+        QVERIFY2(row["levels_used"].toInt() == metrics["levels_used"].toInt(), qPrintable(where));
+    }
+
+    // A bit width no scheme takes: every row is an error entry, and the command still succeeds.
+    const CliResult tooWide = runCli({"compare", input, "--bits", "17", "--json"});
+    QCOMPARE(tooWide.exitCode, 0);
+    const QJsonArray wideRows = parseObject(tooWide.out)["rows"].toArray();
+    QCOMPARE(wideRows.size(), static_cast<qsizetype>(ids.size()));
+    for (const auto& row : wideRows) {
+        QVERIFY(!row.toObject()["error"].toString().isEmpty());
+        QVERIFY(!row.toObject().contains("mse"));
+    }
+    const CliResult tooWideCsv = runCli({"compare", input, "--bits", "17", "--csv"});
+    QCOMPARE(tooWideCsv.exitCode, 0);
+    QCOMPARE(tooWideCsv.out.count('\n'), static_cast<qsizetype>(ids.size()) + 1);
+    QCOMPARE(tooWideCsv.err.count("warning"), static_cast<qsizetype>(ids.size()));
+
+    const CliResult subset = runCli({"compare", input, "--bits", "4", "--schemes",
+                                     QString::fromStdString(ids.front()), "--json"});
+    QCOMPARE(subset.exitCode, 0);
+    QCOMPARE(parseObject(subset.out)["rows"].toArray().size(), 1);
+}
+
+void TestCli::linearSeed002()
+{
+    const QString weights = writeNpyFile(QStringLiteral("w.npy"), Shape{5}, kSeedWeights);
+    const QString activations = writeNpyFile(QStringLiteral("a.npy"), Shape{5}, kSeedActivations);
+    const QString bias = writeNpyFile(QStringLiteral("b.npy"), Shape{1}, {33.1f});
+    const QStringList ranges = {"--activation-range", "6", "--out-range", "150"};
+
+    // The float reference over the float32 values the files hold (bias given as a number).
+    double floatResult = 33.1;
+    for (std::size_t i = 0; i < kSeedWeights.size(); ++i) {
+        floatResult += static_cast<double>(kSeedWeights[i]) * kSeedActivations[i];
+    }
+    const double dequantized = 98.0 * 150.0 / 127.0; // requantized code / s2
+
+    const CliResult fromFiles = runCli(QStringList{"linear", "--weights", weights, "--activations",
+                                                   activations, "--bias", "33.1", "--json"} +
+                                       ranges);
+    QCOMPARE(fromFiles.exitCode, 0);
+    const QJsonObject r = parseObject(fromFiles.out);
+    QCOMPARE(r["weight_codes"].toArray(), (QJsonArray{-87, 31, 4, -46, 127}));
+    QCOMPARE(r["activation_codes"].toArray(), (QJsonArray{7, 24, 5, 111, 90}));
+    QCOMPARE(r["bias_codes"].toArray(), QJsonArray{2577});
+    QCOMPARE(r["accumulators"].toArray(), QJsonArray{9056});
+    QCOMPARE(r["requantized"].toArray(), QJsonArray{98});
+    QVERIFY(closeTo(r["weight_multiplier"].toDouble(), 127.0 / 34.53, kFloat32RelTolerance));
+    QVERIFY(closeTo(r["activation_multiplier"].toDouble(), 127.0 / 6.0, kMetricRelTolerance));
+    QVERIFY(closeTo(r["dequantized"].toArray()[0].toDouble(), 115.748031, kSeedPrintTolerance));
+    QVERIFY(closeTo(r["dequantized"].toArray()[0].toDouble(), dequantized, kMetricRelTolerance));
+    QVERIFY(closeTo(r["float_result"].toArray()[0].toDouble(), floatResult, kMetricRelTolerance));
+    const double relativePercent = 100.0 * std::abs(floatResult - dequantized) / floatResult;
+    QVERIFY(closeTo(r["relative_error_percent"].toArray()[0].toDouble(), relativePercent,
+                    kMetricRelTolerance));
+
+    // The bias from a file gives the same integers.
+    const CliResult biasFile = runCli(QStringList{"linear", "--weights", weights, "--activations",
+                                                  activations, "--bias", bias, "--json"} +
+                                      ranges);
+    QCOMPARE(biasFile.exitCode, 0);
+    QCOMPARE(parseObject(biasFile.out)["accumulators"].toArray(), QJsonArray{9056});
+
+    // Inline numbers keep the seed's double precision: its float result and error exactly.
+    const QStringList seedArgs = QStringList{"linear",
+                                             "--weights",
+                                             "-23.543,8.533,1.012,-12.4756,34.53",
+                                             "--activations",
+                                             "0.32432,1.123213,0.234324,5.234234,4.234323",
+                                             "--bias",
+                                             "33.1"} +
+                                 ranges;
+    const CliResult seed = runCli(seedArgs + QStringList{"--json"});
+    QCOMPARE(seed.exitCode, 0);
+    const QJsonObject s = parseObject(seed.out);
+    QVERIFY(closeTo(s["float_result"].toArray()[0].toDouble(), 116.19701015660002,
+                    kMetricRelTolerance));
+    QVERIFY(closeTo(s["relative_error_percent"].toArray()[0].toDouble(), 0.386394,
+                    kSeedPrintTolerance));
+    QCOMPARE(s["requantized"].toArray(), QJsonArray{98});
+
+    const CliResult text = runCli(seedArgs);
+    QCOMPARE(text.exitCode, 0);
+    for (const char* printed : {"-87 31 4 -46 127", "[7 24 5 111 90]", "[2577]", "[9056]", "[98]",
+                                "[115.748031]", "[0.386394%]", "116.197010"}) {
+        QVERIFY2(text.out.contains(printed), printed);
+    }
+
+    const QString three = writeNpyFile(QStringLiteral("three.npy"), Shape{3}, {1.f, 2.f, 3.f});
+    const CliResult mismatch = runCli({"linear", "--weights", weights, "--activations", three});
+    QCOMPARE(mismatch.exitCode, 1);
+    QVERIFY2(mismatch.err.contains(three.toUtf8()), mismatch.err.constData());
+}
+
+void TestCli::errors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("mentions");
+
+    const QString missing = path(QStringLiteral("no_such_file.npy"));
+    const QString garbage = path(QStringLiteral("garbage.npy"));
+    const QString truncated = path(QStringLiteral("truncated.npy"));
+    const QString good = path(QStringLiteral("good.npy"));
+
+    addCase("missing file", QStringList{"info", missing}, 1, missing);
+    addCase("missing file, quantize", QStringList{"quantize", missing, "--scheme", "symmetric"}, 1,
+            missing);
+    addCase("malformed npy", QStringList{"info", garbage}, 1, garbage);
+    addCase("truncated npy", QStringList{"quantize", truncated, "--scheme", "symmetric"}, 1,
+            truncated);
+    addCase("unknown demo", QStringList{"info", "demo:nope"}, 1, "demo:nope");
+    addCase("bad scheme", QStringList{"quantize", good, "--scheme", "nope"}, 2, "nope");
+    addCase("no scheme", QStringList{"quantize", good}, 2, "--scheme");
+    addCase("bits out of range",
+            QStringList{"quantize", good, "--scheme", "symmetric", "--bits", "99"}, 2, "bits");
+    addCase("bad number", QStringList{"quantize", good, "--scheme", "symmetric", "--bits", "eight"},
+            2, "eight");
+    addCase("unknown parameter",
+            QStringList{"quantize", good, "--scheme", "symmetric", "--set", "foo=1"}, 2, "foo");
+    addCase("malformed --set",
+            QStringList{"quantize", good, "--scheme", "symmetric", "--set", "foo"}, 2, "foo");
+    addCase("unknown tensor",
+            QStringList{"quantize", good, "--tensor", "other", "--scheme", "symmetric"}, 2,
+            "other");
+    addCase("unknown command", QStringList{"frobnicate"}, 2, "frobnicate");
+    addCase("unknown option", QStringList{"info", good, "--frob"}, 2, "--frob");
+    addCase("missing value", QStringList{"compare", good, "--bits"}, 2, "--bits");
+    addCase("missing FILE", QStringList{"info"}, 2, "FILE");
+    addCase("extra argument", QStringList{"info", good, good}, 2, "unexpected");
+    addCase("bad bit range", QStringList{"compare", good, "--bits", "8-2"}, 2, "8-2");
+    addCase("bad scheme list", QStringList{"compare", good, "--schemes", "symmetric,zzz"}, 2,
+            "zzz");
+    addCase("json and csv", QStringList{"compare", good, "--json", "--csv"}, 2, "--csv");
+    addCase("bad axis",
+            QStringList{"quantize", good, "--scheme", "symmetric", "--per-channel", "3"}, 2,
+            "--per-channel");
+    addCase("both granularities",
+            QStringList{"quantize", good, "--scheme", "symmetric", "--per-channel", "0",
+                        "--group-size", "2"},
+            2, "--group-size");
+    addCase("output over input",
+            QStringList{"quantize", good, "--scheme", "symmetric", "--dequant-out", good}, 2,
+            "input");
+    addCase("bad element count", QStringList{"bench", "--elements", "-5"}, 2, "--elements");
+}
+
+void TestCli::errors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, mentions);
+    writeFile(path(QStringLiteral("garbage.npy")), QByteArray("this is not an npy file at all"));
+    writeNpyFile(QStringLiteral("good.npy"), Shape{2, 2}, {1.0f, -2.0f, 3.0f, 0.5f});
+    // A valid header promising more data than the file holds.
+    QFile good(path(QStringLiteral("good.npy")));
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    writeFile(path(QStringLiteral("truncated.npy")), good.readAll().chopped(6));
+
+    const CliResult result = runCli(args);
+    QCOMPARE(result.exitCode, exitCode);
+    QVERIFY(result.out.isEmpty());
+    const QByteArray err = result.err;
+    QVERIFY2(err.startsWith("quantscope-cli: "), err.constData());
+    QVERIFY2(err.endsWith('\n') && err.count('\n') == 1, err.constData());
+    QVERIFY2(err.contains(mentions.toUtf8()), err.constData());
+}
+
+void TestCli::failedCommandLeavesNoOutput_data()
+{
+    QTest::addColumn<QStringList>("args");
+
+    const QString good = path(QStringLiteral("small.npy"));
+    const QString dequant = path(QStringLiteral("left_dequant.npy"));
+    const QString codes = path(QStringLiteral("left_codes.npy"));
+    const QString unwritable = path(QStringLiteral("no_such_dir/codes.npy"));
+    QTest::newRow("bad scheme") << QStringList{"quantize",      good,    "--scheme",    "nope",
+                                               "--dequant-out", dequant, "--codes-out", codes};
+    QTest::newRow("missing input")
+        << QStringList{"quantize",      path(QStringLiteral("absent.npy")),
+                       "--scheme",      "symmetric",
+                       "--dequant-out", dequant,
+                       "--codes-out",   codes};
+    QTest::newRow("bad parameter")
+        << QStringList{"quantize",      good,    "--scheme",    "symmetric", "--bits", "0",
+                       "--dequant-out", dequant, "--codes-out", codes};
+    QTest::newRow("second output fails")
+        << QStringList{"quantize",      good,    "--scheme",    "symmetric",
+                       "--dequant-out", dequant, "--codes-out", unwritable};
+}
+
+void TestCli::failedCommandLeavesNoOutput()
+{
+    QFETCH(QStringList, args);
+    writeNpyFile(QStringLiteral("small.npy"), Shape{3}, {1.0f, 2.0f, -3.0f});
+    const CliResult result = runCli(args);
+    QVERIFY(result.exitCode == 1 || result.exitCode == 2);
+    QVERIFY(result.out.isEmpty());
+    QVERIFY(!QFile::exists(path(QStringLiteral("left_dequant.npy"))));
+    QVERIFY(!QFile::exists(path(QStringLiteral("left_codes.npy"))));
+    // Nor a stray temporary file.
+    for (const QString& entry : QDir(m_dir.path()).entryList(QDir::Files | QDir::Hidden)) {
+        QVERIFY2(!entry.contains(QStringLiteral("left_")), qPrintable(entry));
+    }
+}
+
+void TestCli::multiTensorFile()
+{
+    const std::vector<float> a = {1.0f, 2.0f};
+    const std::vector<float> b = {-4.0f, 0.5f, 8.0f};
+    const QString file = path(QStringLiteral("two.safetensors"));
+    writeFile(file, safetensors({{"alpha", a}, {"beta", b}}));
+
+    const CliResult info = runCli({"info", file, "--json"});
+    QCOMPARE(info.exitCode, 0);
+    const QJsonArray tensors = parseObject(info.out)["tensors"].toArray();
+    QCOMPARE(tensors.size(), 2);
+    QCOMPARE(tensors[1].toObject()["name"].toString(), QStringLiteral("beta"));
+    QCOMPARE(tensors[1].toObject()["max"].toDouble(), 8.0);
+
+    const CliResult ambiguous = runCli({"quantize", file, "--scheme", "symmetric"});
+    QCOMPARE(ambiguous.exitCode, 2);
+    QVERIFY2(ambiguous.err.contains("alpha") && ambiguous.err.contains("beta"),
+             ambiguous.err.constData());
+    QVERIFY(ambiguous.err.contains(file.toUtf8()));
+
+    const CliResult unknownTensor =
+        runCli({"quantize", file, "--tensor", "gamma", "--scheme", "symmetric"});
+    QCOMPARE(unknownTensor.exitCode, 2);
+    QVERIFY2(unknownTensor.err.contains("gamma") && unknownTensor.err.contains("alpha") &&
+                 unknownTensor.err.contains("beta"),
+             unknownTensor.err.constData());
+
+    const CliResult picked =
+        runCli({"quantize", file, "--tensor", "beta", "--scheme", "symmetric", "--json"});
+    QCOMPARE(picked.exitCode, 0);
+    const QJsonObject root = parseObject(picked.out);
+    QCOMPARE(root["tensor"].toString(), QStringLiteral("beta"));
+    QVERIFY(closeTo(root["codebook"].toObject()["scale"].toDouble(), 8.0 / 127.0,
+                    kFloat32RelTolerance));
+}
+
+QTEST_APPLESS_MAIN(TestCli)
+#include "tst_cli.moc"
