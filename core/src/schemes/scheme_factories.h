@@ -13,5 +13,10 @@ std::unique_ptr<Scheme> makeWeqScheme();
 std::unique_ptr<Scheme> makeWeqOptScheme();
 std::unique_ptr<Scheme> makeWeqLogScheme();
 std::unique_ptr<Scheme> makeDsqScheme();
+std::unique_ptr<Scheme> makeLloydMaxScheme();
+std::unique_ptr<Scheme> makeSymmetricMseScheme();
+std::unique_ptr<Scheme> makeMinifloatScheme();
+std::unique_ptr<Scheme> makeNormalFloatScheme();
+std::unique_ptr<Scheme> makePowerOfTwoScheme();
 
 } // namespace quantscope

@@ -14,6 +14,11 @@ const std::vector<std::unique_ptr<Scheme>>& allSchemes()
         list.push_back(makeWeqOptScheme());
         list.push_back(makeWeqLogScheme());
         list.push_back(makeDsqScheme());
+        list.push_back(makeLloydMaxScheme());
+        list.push_back(makeSymmetricMseScheme());
+        list.push_back(makeMinifloatScheme());
+        list.push_back(makeNormalFloatScheme());
+        list.push_back(makePowerOfTwoScheme());
         return list;
     }();
     return schemes;
