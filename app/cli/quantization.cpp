@@ -69,45 +69,42 @@ struct MetricSums {
 } // namespace
 
 QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const Params& params,
-                               const std::optional<SliceLayout>& layout)
+                               const std::optional<SliceLayout>& layout,
+                               const QuantizeOptions& options)
 {
     QuantizedTensor result;
     if (!layout) {
         const Distribution dist(tensor.values());
         result.codebooks.push_back(scheme.design(dist, params));
         result.metrics = computeMetrics(dist, result.codebooks.front());
+        if (options.apply) {
+            result.applied = applyCodebook(tensor.values(), result.codebooks.front());
+        }
         return result;
     }
+    result.sliceCount = layout->sliceCount();
+    if (options.apply) {
+        result.applied.emplace();
+        result.applied->codes.resize(tensor.values().size());
+        result.applied->dequantized.resize(tensor.values().size());
+    }
     MetricSums sums;
-    result.codebooks.reserve(static_cast<std::size_t>(layout->sliceCount()));
     for (std::int64_t s = 0; s < layout->sliceCount(); ++s) {
         const auto part = layout->gather(tensor.values(), s);
         const Distribution dist(part);
         Codebook codebook = scheme.design(dist, params);
         sums.add(dist, codebook, computeMetrics(dist, codebook));
-        result.codebooks.push_back(std::move(codebook));
+        if (options.apply) {
+            const AppliedTensor applied = applyCodebook(part, codebook);
+            layout->scatter<std::int32_t>(applied.codes, s, result.applied->codes);
+            layout->scatter<float>(applied.dequantized, s, result.applied->dequantized);
+        }
+        if (options.keepCodebooks) {
+            result.codebooks.push_back(std::move(codebook));
+        }
     }
     result.metrics = sums.metrics();
     return result;
-}
-
-AppliedTensor applyQuantized(const Tensor& tensor, const QuantizedTensor& quantized,
-                             const std::optional<SliceLayout>& layout)
-{
-    if (!layout) {
-        return applyCodebook(tensor.values(), quantized.codebooks.front());
-    }
-    AppliedTensor all;
-    all.codes.resize(tensor.values().size());
-    all.dequantized.resize(tensor.values().size());
-    for (std::int64_t s = 0; s < layout->sliceCount(); ++s) {
-        const auto part = layout->gather(tensor.values(), s);
-        const AppliedTensor applied =
-            applyCodebook(part, quantized.codebooks[static_cast<std::size_t>(s)]);
-        layout->scatter<std::int32_t>(applied.codes, s, all.codes);
-        layout->scatter<float>(applied.dequantized, s, all.dequantized);
-    }
-    return all;
 }
 
 } // namespace quantscope::cli

@@ -28,7 +28,7 @@ its exact error metrics over the tensor's finite values.
   --scheme ID          the quantization scheme (see below)
   --bits B, --levels L, --step S
                        the scheme's bit width, number of levels or step
-  --set NAME=VALUE     any other scheme parameter (a choice may be given by name); repeatable
+  --set NAME=VALUE     any other scheme parameter (a choice by index or name); repeatable
   --per-channel AXIS   one codebook per index along AXIS (negative counts from the end)
   --group-size G       one codebook per G consecutive elements along the last axis
   --dequant-out FILE   write the dequantized tensor (float32, same shape) as .npy
@@ -43,7 +43,8 @@ schemes:
 
 const char* const kOptionsForParams[] = {"bits", "levels", "step"};
 
-// The --set value: a number, or for a choice parameter one of its choice names.
+// The --set value: a number, or for a choice parameter one of its choices, written in full or
+// by the word before its colon ("arithmetic" for "arithmetic: nearest value").
 double setValue(const Scheme& scheme, const std::string& name, const std::string& text)
 {
     for (const auto& spec : scheme.paramSpecs()) {
@@ -51,7 +52,8 @@ double setValue(const Scheme& scheme, const std::string& name, const std::string
             continue;
         }
         for (std::size_t i = 0; i < spec.choices.size(); ++i) {
-            if (spec.choices[i] == text) {
+            const std::string& choice = spec.choices[i];
+            if (choice == text || choice.substr(0, choice.find(':')) == text) {
                 return static_cast<double>(i);
             }
         }
@@ -162,7 +164,7 @@ void printText(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
     out << "scheme      " << scheme.id() << " - " << scheme.displayName() << "\n";
     out << "params      " << paramsText(scheme, resolved) << "\n";
     if (layout) {
-        out << "codebooks   " << quantized.codebooks.size() << " (" << layout->describe() << ")\n";
+        out << "codebooks   " << quantized.sliceCount << " (" << layout->describe() << ")\n";
     } else {
         const Codebook& codebook = quantized.codebooks.front();
         out << "levels      " << codebook.levelCount() << ": " << listText(codebook.levels) << "\n";
@@ -173,8 +175,7 @@ void printText(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
                 << codebook.linear->qmin << ", " << codebook.linear->qmax << "]\n";
         }
     }
-    out << "metrics\n";
-    TextTable table({"metric", "value"});
+    TextTable table({"metrics", ""});
     const auto cells = metricTextCells(quantized.metrics);
     for (std::size_t i = 0; i < cells.size(); ++i) {
         table.addRow({"  " + metricColumns()[i], cells[i]});
@@ -258,12 +259,14 @@ void runQuantize(const std::vector<std::string>& args, std::ostream& out)
 
     const Tensor tensor = loadTensor(path, arguments.value("tensor").value_or(""));
     const auto layout = layoutFromArguments(arguments, tensor.shape());
-    const QuantizedTensor quantized = quantizeTensor(tensor, scheme, given, layout);
-    if (!outputs.empty()) {
-        writeOutputs(tensor, applyQuantized(tensor, quantized, layout), dequantOut, codesOut);
+    const bool json = arguments.has("json");
+    const QuantizedTensor quantized =
+        quantizeTensor(tensor, scheme, given, layout, {json || !layout, !outputs.empty()});
+    if (quantized.applied) {
+        writeOutputs(tensor, *quantized.applied, dequantOut, codesOut);
     }
 
-    if (arguments.has("json")) {
+    if (json) {
         printJson(out, tensor, scheme, resolved, quantized, layout);
         return;
     }

@@ -275,7 +275,11 @@ private slots:
     void quantizePerChannel();
     void quantizeWholeGroupEqualsPerTensor();
 
+    void quantizeChoiceByName();
+
     void compareMatchesQuantize();
+
+    void benchReport();
 
     void linearSeed002();
 
@@ -617,6 +621,31 @@ void TestCli::quantizeWholeGroupEqualsPerTensor()
     QCOMPARE(parseObject(threes.out)["codebooks"].toArray().size(), 3);
 }
 
+// A choice parameter set by the word before its colon equals the same choice set by index.
+void TestCli::quantizeChoiceByName()
+{
+    for (const auto& scheme : allSchemes()) {
+        for (const ParamSpec& spec : scheme->paramSpecs()) {
+            if (spec.kind != ParamKind::Choice || spec.choices.size() < 2) {
+                continue;
+            }
+            const std::string& choice = spec.choices[1];
+            const QString word = QString::fromStdString(choice.substr(0, choice.find(':')));
+            const QString name = QString::fromStdString(spec.name);
+            const QStringList base = {"quantize", "demo:laplacian", "--scheme",
+                                      QString::fromStdString(scheme->id()), "--json"};
+            const CliResult byName = runCli(base + QStringList{"--set", name + "=" + word});
+            const CliResult byIndex = runCli(base + QStringList{"--set", name + "=1"});
+            QCOMPARE(byName.exitCode, 0);
+            QCOMPARE(byIndex.exitCode, 0);
+            QCOMPARE(parseObject(byName.out)["params"].toObject()[name].toDouble(), 1.0);
+            QCOMPARE(byName.out, byIndex.out);
+            return;
+        }
+    }
+    QSKIP("no scheme has a choice parameter");
+}
+
 void TestCli::compareMatchesQuantize()
 {
     std::vector<float> values;
@@ -754,6 +783,42 @@ void TestCli::linearSeed002()
     const CliResult mismatch = runCli({"linear", "--weights", weights, "--activations", three});
     QCOMPARE(mismatch.exitCode, 1);
     QVERIFY2(mismatch.err.contains(three.toUtf8()), mismatch.err.constData());
+}
+
+void TestCli::benchReport()
+{
+    constexpr qint64 kElements = 1000;
+    const CliResult result = runCli({"bench", "--elements", "1e3", "--json"});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["elements"].toInteger(), kElements);
+    QVERIFY(root["build_ms"].toDouble() >= 0.0);
+    QVERIFY(root["peak_rss_mb"].toDouble() > 0.0);
+    const QJsonArray schemes = root["schemes"].toArray();
+    const std::vector<std::string> ids = schemeIds();
+    QCOMPARE(schemes.size(), static_cast<qsizetype>(ids.size()));
+    for (qsizetype i = 0; i < schemes.size(); ++i) {
+        const QJsonObject scheme = schemes[i].toObject();
+        QCOMPARE(scheme["scheme"].toString().toStdString(), ids[static_cast<std::size_t>(i)]);
+        const QJsonArray bits = scheme["bits"].toArray();
+        QCOMPARE(bits.size(), 7);
+        std::vector<double> medians;
+        for (qsizetype b = 0; b < bits.size(); ++b) {
+            const QJsonObject entry = bits[b].toObject();
+            QCOMPARE(entry["bits"].toInt(), static_cast<int>(b) + 2);
+            if (!entry.contains("error")) {
+                QVERIFY(entry["median_ms"].toDouble() >= 0.0);
+                medians.push_back(entry["median_ms"].toDouble());
+            }
+        }
+        // The scheme's figure is the median of its per-bit-width medians.
+        QVERIFY(!medians.empty());
+        std::sort(medians.begin(), medians.end());
+        const std::size_t mid = medians.size() / 2;
+        const double expected =
+            medians.size() % 2 == 1 ? medians[mid] : 0.5 * (medians[mid - 1] + medians[mid]);
+        QVERIFY(closeTo(scheme["median_ms"].toDouble(), expected, kMetricRelTolerance));
+    }
 }
 
 void TestCli::errors_data()
