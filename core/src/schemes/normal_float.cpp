@@ -100,25 +100,35 @@ double inverseNormalCdf(double p)
 std::vector<double> normalFloatValues(int bits)
 {
     const int half = 1 << (bits - 1);
-    auto quantileAt = [](int i, int points) {
-        // linspace(offset, 0.5, points)[i]
-        const double p = kNormalFloatOffset + (0.5 - kNormalFloatOffset) * i / (points - 1);
-        return inverseNormalCdf(p);
+    // torch.linspace in float32: start + i·step for the first half, end − (n − 1 − i)·step for
+    // the rest.
+    auto linspace = [](int points) {
+        const float start = float(kNormalFloatOffset);
+        const float end = 0.5f;
+        const float step = (end - start) / float(points - 1);
+        std::vector<float> p(points);
+        for (int i = 0; i < points; ++i) {
+            p[i] = i < points / 2 ? start + float(i) * step : end - float(points - 1 - i) * step;
+        }
+        return p;
     };
-    std::vector<double> values;
+    std::vector<float> values;
+    const std::vector<float> positive = linspace(half + 1);
     for (int i = 0; i < half; ++i) {
-        values.push_back(quantileAt(i, half + 1));
+        values.push_back(float(inverseNormalCdf(positive[i])));
     }
+    const std::vector<float> negative = linspace(half);
     for (int i = 0; i + 1 < half; ++i) {
-        values.push_back(-quantileAt(i, half));
+        values.push_back(float(-inverseNormalCdf(negative[i])));
     }
-    values.push_back(0.0);
+    values.push_back(0.0f);
     std::sort(values.begin(), values.end());
-    const double largest = values.back();
-    for (double& v : values) {
-        v /= largest;
+    const float largest = values.back();
+    std::vector<double> normalised;
+    for (float v : values) {
+        normalised.push_back(double(v / largest));
     }
-    return values;
+    return normalised;
 }
 
 std::unique_ptr<Scheme> makeNormalFloatScheme()

@@ -16,6 +16,8 @@ inline constexpr double kNormalFloatOffset = 0.9677083;
 // The 2^bits NormalFloat values in [−1, 1], ascending: 2^(b−1) positive quantiles of N(0, 1) at
 // linspace(offset, 0.5, 2^(b−1) + 1)[:-1], 2^(b−1) − 1 negative ones at
 // linspace(offset, 0.5, 2^(b−1))[:-1], an exact 0, all divided by the largest (bits >= 2).
+// Computed as bitsandbytes' create_normal_map does (float32 linspace, float32 values and
+// division), so NF4 is its table bit for bit.
 std::vector<double> normalFloatValues(int bits);
 
 } // namespace quantscope
