@@ -279,6 +279,7 @@ void TestWeq::seedExample()
     }
     QVERIFY(std::abs(design.objective - objective) < kHandTolerance);
     QVERIFY(std::abs(*design.codebook.weightedEntropy - objective) < kHandTolerance);
+    QVERIFY(design.converged);
     QCOMPARE(design.sweepObjectives.size(), sweeps.size());
     for (std::size_t i = 0; i < sweeps.size(); ++i) {
         QVERIFY(std::abs(design.sweepObjectives[i] - sweeps[i]) < kHandTolerance);
@@ -341,6 +342,16 @@ void TestWeq::sweepsNeverDecrease()
             const WeightedEntropyDesign greedy = designWeightedEntropy(dist, levels);
             QVERIFY(!greedy.sweepObjectives.empty());
             checkSweepsNeverDecrease(greedy);
+            // Only a spent budget stops the sweeps while E still rises.
+            const int maxSweeps = kWeightedEntropySweepBudget / ((levels + 1) / 2 - 1);
+            QCOMPARE(greedy.converged, int(greedy.sweepObjectives.size()) < maxSweeps);
+            if (greedy.converged) {
+                const std::size_t last = greedy.sweepObjectives.size() - 1;
+                const double previous =
+                    last == 0 ? greedy.initialObjective : greedy.sweepObjectives[last - 1];
+                QVERIFY(greedy.sweepObjectives[last] <=
+                        previous * (1.0 + std::numeric_limits<float>::epsilon()));
+            }
             checkSweepsNeverDecrease(designWeightedEntropyOptimal(dist, levels));
         }
     }

@@ -11,8 +11,9 @@ namespace quantscope {
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-// Sweeps normally stop after a few dozen; the cap only bounds pathological plateaus.
-constexpr int kMaxSweeps = 1000;
+// A sweep must raise E by a float32 step to earn another: the original keeps E in float32, and
+// a relative step keeps the rule independent of the tensor's scale.
+constexpr double kRelativeRise = std::numeric_limits<float>::epsilon();
 
 // q(w) = sign(w) · rep[j], j the largest index with |w| >= bdr[j]; sign(0) = +1 (so −0 too).
 double forwardRule(std::span<const double> boundaries, std::span<const double> representatives,
@@ -26,38 +27,88 @@ double forwardRule(std::span<const double> boundaries, std::span<const double> r
     return q == 0.0 ? 0.0 : q; // no −0 levels
 }
 
+// The slices with their cursors and prefix sums of w², so that a sweep only searches inside the
+// clusters it moves (and finds its objective without searching at all).
+struct SweepState {
+    std::vector<std::int64_t>& slices;
+    std::vector<MagnitudeOrder::Cursor> cursors;
+    std::vector<CompensatedSum> squares;
+
+    SweepState(const MagnitudeOrder& order, std::vector<std::int64_t>& s)
+        : slices(s)
+    {
+        for (std::int64_t rank : slices) {
+            cursors.push_back(order.cursor(rank));
+            squares.push_back(order.squaresBefore(cursors.back()));
+        }
+    }
+
+    double objective(int levels, double n) const
+    {
+        double total = 0.0;
+        for (int k = levels % 2; k < int(slices.size()); ++k) {
+            total += k == 0 ? clusterTerm(0.0, squares[0], 0, slices[0], n)
+                            : clusterTerm(squares[k - 1], squares[k], slices[k - 1], slices[k], n);
+        }
+        return total;
+    }
+};
+
 // One bisection of the authors' recUpdate: slices[k] between its neighbours, keeping the half
 // whose side has the larger local objective of clusters k and k + 1.
-void searchBoundary(const MagnitudeOrder& order, int levels, std::vector<std::int64_t>& slices,
-                    int k)
+void searchBoundary(const MagnitudeOrder& order, int levels, SweepState& state, int k)
 {
+    using Cursor = MagnitudeOrder::Cursor;
     const double n = double(order.count());
-    const std::int64_t low = k == 0 ? 0 : slices[k - 1];
-    const std::int64_t high = slices[k + 1];
+    const std::int64_t low = k == 0 ? 0 : state.slices[k - 1];
+    const Cursor lowCursor = k == 0 ? order.first() : state.cursors[k - 1];
+    const CompensatedSum squaresLow = k == 0 ? CompensatedSum() : state.squares[k - 1];
+    const std::int64_t high = state.slices[k + 1];
+    const Cursor highCursor = state.cursors[k + 1];
+    const CompensatedSum squaresHigh = state.squares[k + 1];
+    auto settle = [&](std::int64_t rank, const Cursor& cursor, const CompensatedSum& squares) {
+        state.slices[k] = rank;
+        state.cursors[k] = cursor;
+        state.squares[k] = squares;
+    };
     if (high - 1 <= low) {
         // The only placement that keeps cluster k + 1 non-empty (the original recurses forever).
-        slices[k] = low;
+        settle(low, lowCursor, squaresLow);
         return;
     }
-    const CompensatedSum squaresLow = order.prefixSquares(low);
-    const CompensatedSum squaresHigh = order.prefixSquares(high);
     const bool lowerCounts = k >= levels % 2; // the zero cluster is not part of the objective
-    auto local = [&](std::int64_t s) {
-        const CompensatedSum squares = order.prefixSquares(s);
+    auto local = [&](std::int64_t s, const CompensatedSum& squares) {
         return (lowerCounts ? clusterTerm(squaresLow, squares, low, s, n) : 0.0) +
                clusterTerm(squares, squaresHigh, s, high, n);
     };
+
     std::int64_t begin = low;
     std::int64_t end = high - 1;
+    Cursor beginCursor = lowCursor;
+    Cursor endCursor = order.cursor(end, lowCursor, highCursor);
+    CompensatedSum beginSquares = squaresLow;
+    CompensatedSum endSquares = order.squaresBefore(endCursor);
     while (end - begin > 1) {
         const std::int64_t center = begin + (end - begin) / 2;
-        if (local(center) > local(center + 1)) {
+        const Cursor centerCursor = order.cursor(center, beginCursor, endCursor);
+        const CompensatedSum centerSquares = order.squaresBefore(centerCursor);
+        const double magnitude = order.magnitudeAt(centerCursor);
+        const CompensatedSum nextSquares = centerSquares + magnitude * magnitude; // exact square
+        if (local(center, centerSquares) > local(center + 1, nextSquares)) {
             end = center;
+            endCursor = centerCursor;
+            endSquares = centerSquares;
         } else {
             begin = center;
+            beginCursor = centerCursor;
+            beginSquares = centerSquares;
         }
     }
-    slices[k] = local(begin) > local(end) ? begin : end;
+    if (local(begin, beginSquares) > local(end, endSquares)) {
+        settle(begin, beginCursor, beginSquares);
+    } else {
+        settle(end, endCursor, endSquares);
+    }
 }
 
 // Forward rule turned into ascending levels with float32-exact thresholds.
@@ -123,8 +174,8 @@ MagnitudeOrder::MagnitudeOrder(const Distribution& dist)
     , m_count(dist.count())
     , m_zeroBegin(dist.lowerIndex(0.0))
     , m_zeroEnd(dist.upperIndex(0.0))
-    , m_squaresBelowZero(dist.prefixSumSquares(m_zeroBegin))
-    , m_squaresToPositives(dist.prefixSumSquares(m_zeroEnd))
+    , m_squaresBelowZero(sortedSquaresBefore(m_zeroBegin))
+    , m_squaresToPositives(sortedSquaresBefore(m_zeroEnd))
 {
 }
 
@@ -138,18 +189,29 @@ double MagnitudeOrder::positiveMagnitude(std::int64_t i) const
     return double(m_sorted[m_zeroEnd + i]);
 }
 
-MagnitudeOrder::Split MagnitudeOrder::split(std::int64_t rank) const
+MagnitudeOrder::Cursor MagnitudeOrder::last() const
+{
+    return {m_count, m_zeroBegin, m_count - m_zeroEnd};
+}
+
+MagnitudeOrder::Cursor MagnitudeOrder::cursor(std::int64_t rank) const
+{
+    return cursor(rank, first(), last());
+}
+
+MagnitudeOrder::Cursor MagnitudeOrder::cursor(std::int64_t rank, const Cursor& below,
+                                              const Cursor& above) const
 {
     const std::int64_t zeros = m_zeroEnd - m_zeroBegin;
     if (rank <= zeros) {
-        return {};
+        return {rank, 0, 0};
     }
     const std::int64_t m = rank - zeros;
-    const std::int64_t negatives = m_zeroBegin;
-    const std::int64_t positives = m_count - m_zeroEnd;
+    // a negatives and m − a positives, both between the known splits below and above.
+    std::int64_t a = std::max(below.negatives, m - above.positives);
+    const std::int64_t highest = std::min(above.negatives, m - below.positives);
     // Smallest a such that the next negative is no smaller than the largest positive taken.
-    std::int64_t a = std::max<std::int64_t>(0, m - positives);
-    std::int64_t width = std::min(m, negatives) - a;
+    std::int64_t width = highest - a;
     while (width > 0) {
         const std::int64_t step = width / 2;
         const std::int64_t mid = a + step;
@@ -160,26 +222,35 @@ MagnitudeOrder::Split MagnitudeOrder::split(std::int64_t rank) const
             width = step;
         }
     }
-    return {a, m - a};
+    return {rank, a, m - a};
 }
 
-CompensatedSum MagnitudeOrder::prefixSquares(std::int64_t rank) const
+CompensatedSum MagnitudeOrder::sortedSquaresBefore(std::int64_t index) const
 {
-    const Split s = split(rank);
-    return (m_squaresBelowZero - m_dist->prefixSumSquares(m_zeroBegin - s.negatives)) +
-           (m_dist->prefixSumSquares(m_zeroEnd + s.positives) - m_squaresToPositives);
+    const std::int64_t blockStart = index - index % Distribution::kBlockSize;
+    double rest = 0.0;
+    for (std::int64_t i = blockStart; i < index; ++i) {
+        const double x = m_sorted[i];
+        rest += x * x;
+    }
+    return m_dist->prefixSumSquares(blockStart) + rest;
 }
 
-double MagnitudeOrder::magnitudeAt(std::int64_t rank) const
+CompensatedSum MagnitudeOrder::squaresBefore(const Cursor& at) const
 {
-    if (rank < m_zeroEnd - m_zeroBegin) {
+    return (m_squaresBelowZero - sortedSquaresBefore(m_zeroBegin - at.negatives)) +
+           (sortedSquaresBefore(m_zeroEnd + at.positives) - m_squaresToPositives);
+}
+
+double MagnitudeOrder::magnitudeAt(const Cursor& at) const
+{
+    if (at.rank < m_zeroEnd - m_zeroBegin) {
         return 0.0;
     }
-    const Split s = split(rank);
     const double nextNegative =
-        s.negatives < m_zeroBegin ? negativeMagnitude(s.negatives) : kInfinity;
+        at.negatives < m_zeroBegin ? negativeMagnitude(at.negatives) : kInfinity;
     const double nextPositive =
-        s.positives < m_count - m_zeroEnd ? positiveMagnitude(s.positives) : kInfinity;
+        at.positives < m_count - m_zeroEnd ? positiveMagnitude(at.positives) : kInfinity;
     return std::min(nextNegative, nextPositive);
 }
 
@@ -220,29 +291,40 @@ double objectiveOf(const MagnitudeOrder& order, int levels, std::span<const std:
     return objective;
 }
 
-std::vector<double> runSweeps(const MagnitudeOrder& order, int levels,
-                              std::vector<std::int64_t>& slices)
+SweepResult runSweeps(const MagnitudeOrder& order, int levels, std::vector<std::int64_t>& slices,
+                      int maxSweeps)
 {
-    std::vector<double> objectives;
-    // As the original: sweep while E rises, starting from "previous" E = 0, so an all-zero
-    // tensor (E = 0) is left as it is.
-    double previous = 0.0;
-    double current = objectiveOf(order, levels, slices);
-    for (int sweep = 0; sweep < kMaxSweeps && current > previous; ++sweep) {
-        const std::vector<std::int64_t> before = slices;
-        for (int k = 0; k + 1 < int(slices.size()); ++k) {
-            searchBoundary(order, levels, slices, k);
-        }
-        const double next = objectiveOf(order, levels, slices);
-        if (next < current) {
-            slices = before;
+    SweepResult result;
+    const double n = double(order.count());
+    SweepState state(order, slices);
+    double current = state.objective(levels, n);
+    // As the original (previous E = 0 at the start): an all-zero tensor is left as it is.
+    if (!(current > 0.0)) {
+        return result;
+    }
+    for (int sweep = 0;; ++sweep) {
+        if (sweep == maxSweeps) {
+            result.converged = false;
             break;
         }
-        objectives.push_back(next);
-        previous = current;
+        // Only the slices need restoring: the search ends with an undone sweep.
+        const std::vector<std::int64_t> slicesBefore = slices;
+        for (int k = 0; k + 1 < int(slices.size()); ++k) {
+            searchBoundary(order, levels, state, k);
+        }
+        const double next = state.objective(levels, n);
+        if (next < current) {
+            slices = slicesBefore;
+            break;
+        }
+        result.objectives.push_back(next);
+        const bool rose = next > current * (1.0 + kRelativeRise);
         current = next;
+        if (!rose) {
+            break;
+        }
     }
-    return objectives;
+    return result;
 }
 
 WeightedEntropyDesign finishDesign(const MagnitudeOrder& order, int levels,

@@ -14,27 +14,40 @@
 namespace quantscope {
 
 // The finite values ordered by magnitude, without materialising that order: the r smallest
-// magnitudes are the zeros, the a largest negatives and the b smallest positives, where (a, b)
-// is a merge split found by binary search. So every question costs O(log n) plus one block of
-// the Distribution's prefix sums.
+// magnitudes are the zeros, the a largest negatives and the b smallest positives (at equal
+// magnitude, positives first), where (a, b) is a merge split found by binary search. A cursor
+// holds that split; a search between two known cursors only spans the ranks between them, so
+// the narrowing bisections of the sweeps stay local in memory.
 class MagnitudeOrder {
 public:
+    struct Cursor {
+        std::int64_t rank = 0;
+        std::int64_t negatives = 0; // values below zero among the `rank` smallest magnitudes
+        std::int64_t positives = 0; // values above zero among them
+    };
+
     explicit MagnitudeOrder(const Distribution& dist);
 
     std::int64_t count() const { return m_count; }
-    // Sum of w² over the `rank` smallest magnitudes (rank in [0, n]).
-    CompensatedSum prefixSquares(std::int64_t rank) const;
-    // The magnitude at `rank` (in [0, n)), an exact float32 value.
-    double magnitudeAt(std::int64_t rank) const;
+    Cursor first() const { return {}; }
+    Cursor last() const;                    // rank n
+    Cursor cursor(std::int64_t rank) const; // O(log n)
+    // `below.rank <= rank <= above.rank`; O(log(above.rank − below.rank)).
+    Cursor cursor(std::int64_t rank, const Cursor& below, const Cursor& above) const;
+    // Sum of w² over the magnitudes before the cursor.
+    CompensatedSum squaresBefore(const Cursor& at) const;
+    // The magnitude at the cursor's rank (< n), an exact float32 value.
+    double magnitudeAt(const Cursor& at) const;
+
+    CompensatedSum prefixSquares(std::int64_t rank) const { return squaresBefore(cursor(rank)); }
+    double magnitudeAt(std::int64_t rank) const { return magnitudeAt(cursor(rank)); }
 
 private:
-    struct Split {
-        std::int64_t negatives = 0;
-        std::int64_t positives = 0;
-    };
-    Split split(std::int64_t rank) const;
     double negativeMagnitude(std::int64_t i) const;
     double positiveMagnitude(std::int64_t i) const;
+    // Prefix sum of x² of the sorted values: the Distribution's block sum plus the rest of the
+    // block (at most 63 exact squares, summed plainly).
+    CompensatedSum sortedSquaresBefore(std::int64_t index) const;
 
     const Distribution* m_dist;
     std::span<const float> m_sorted;
@@ -55,10 +68,15 @@ double clusterTerm(const CompensatedSum& squaresAtBegin, const CompensatedSum& s
 
 double objectiveOf(const MagnitudeOrder& order, int levels, std::span<const std::int64_t> slices);
 
-// The authors' search from `slices` (updated in place): sweeps over the boundaries while E rises;
-// a sweep that lowers E is undone. Returns E after each kept sweep.
-std::vector<double> runSweeps(const MagnitudeOrder& order, int levels,
-                              std::vector<std::int64_t>& slices);
+struct SweepResult {
+    std::vector<double> objectives; // E after each kept sweep
+    bool converged = true;          // false when stopped by maxSweeps while E still rose
+};
+
+// The authors' search from `slices` (updated in place): sweeps over the boundaries while E rises
+// (by at least a float32 step, relative); a sweep that lowers E is undone.
+SweepResult runSweeps(const MagnitudeOrder& order, int levels, std::vector<std::int64_t>& slices,
+                      int maxSweeps);
 
 // Representatives, boundaries, objective and codebook of the final clusters.
 WeightedEntropyDesign finishDesign(const MagnitudeOrder& order, int levels,

@@ -2,6 +2,8 @@
 #include "schemes/scheme_factories.h"
 #include "schemes/weighted_entropy_common.h"
 
+#include <algorithm>
+
 namespace quantscope {
 
 WeightedEntropyDesign designWeightedEntropy(const Distribution& dist, int levels)
@@ -15,10 +17,12 @@ WeightedEntropyDesign designWeightedEntropy(const Distribution& dist, int levels
         slices[k] = n * (k + 1) / half;
     }
     const double initial = objectiveOf(order, levels, slices);
-    std::vector<double> sweeps = runSweeps(order, levels, slices);
+    const int maxSweeps = std::max(1, kWeightedEntropySweepBudget / std::max(1, half - 1));
+    SweepResult sweeps = runSweeps(order, levels, slices, maxSweeps);
     WeightedEntropyDesign design = finishDesign(order, levels, std::move(slices));
     design.initialObjective = initial;
-    design.sweepObjectives = std::move(sweeps);
+    design.sweepObjectives = std::move(sweeps.objectives);
+    design.converged = sweeps.converged;
     return design;
 }
 

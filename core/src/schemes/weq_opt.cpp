@@ -10,6 +10,10 @@
 namespace quantscope {
 namespace {
 
+// The programme's optimum is close to a fixed point of the sweeps; a few polish the cuts between
+// grid positions.
+constexpr int kPolishSweeps = 16;
+
 // Ranks the clusters may start and end at: every rank when there are few, else equal-count and
 // equal-importance ranks (the heavy tail, where the objective lives, gets its own resolution)
 // plus `extra`.
@@ -170,7 +174,7 @@ WeightedEntropyDesign designWeightedEntropyOptimal(const Distribution& dist, int
     std::vector<std::int64_t> slices = ClusterProgramme(order, levels, std::move(ranks)).solve();
     fillEmptyTopClusters(slices);
     const double programmeObjective = objectiveOf(order, levels, slices);
-    std::vector<double> sweeps = runSweeps(order, levels, slices);
+    SweepResult sweeps = runSweeps(order, levels, slices, kPolishSweeps);
     // weq's slices were candidates, so only summation-order rounding could favour them.
     if (objectiveOf(order, levels, slices) < greedy.objective) {
         slices = greedy.slices;
@@ -178,7 +182,8 @@ WeightedEntropyDesign designWeightedEntropyOptimal(const Distribution& dist, int
 
     WeightedEntropyDesign design = finishDesign(order, levels, std::move(slices));
     design.initialObjective = programmeObjective;
-    design.sweepObjectives = std::move(sweeps);
+    design.sweepObjectives = std::move(sweeps.objectives);
+    design.converged = sweeps.converged;
     design.candidateCount = candidates;
     design.exact = exact;
     return design;
