@@ -91,7 +91,7 @@ std::optional<SliceLayout> layoutFromArguments(const Arguments& arguments, const
     return std::nullopt;
 }
 
-// Refuses output paths that would clobber the input or each other.
+// Refuses output paths in missing directories or that would clobber the input or each other.
 void checkOutputs(const std::string& input, const std::vector<std::string>& outputs)
 {
     namespace fs = std::filesystem;
@@ -99,6 +99,11 @@ void checkOutputs(const std::string& input, const std::vector<std::string>& outp
         std::error_code error;
         if (outputs[i].empty()) {
             throw UsageError("quantize: empty output file name");
+        }
+        // The commonest failure, caught before anything is written.
+        const fs::path parent = fs::absolute(outputs[i]).parent_path();
+        if (!fs::is_directory(parent, error)) {
+            throw InputError(outputs[i] + ": cannot write (no directory " + parent.string() + ")");
         }
         if (fs::equivalent(outputs[i], input, error)) {
             throw UsageError("quantize: " + outputs[i] + ": would overwrite the input file");

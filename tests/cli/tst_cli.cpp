@@ -916,12 +916,17 @@ void TestCli::failedCommandLeavesNoOutput_data()
     QTest::newRow("second output fails")
         << QStringList{"quantize",      good,    "--scheme",    "symmetric",
                        "--dequant-out", dequant, "--codes-out", unwritable};
+    // Fails only after the first output is written: that file is removed again.
+    QTest::newRow("second output is a directory")
+        << QStringList{"quantize",      good,    "--scheme",    "symmetric",
+                       "--dequant-out", dequant, "--codes-out", path(QStringLiteral("outdir.npy"))};
 }
 
 void TestCli::failedCommandLeavesNoOutput()
 {
     QFETCH(QStringList, args);
     writeNpyFile(QStringLiteral("small.npy"), Shape{3}, {1.0f, 2.0f, -3.0f});
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("outdir.npy")));
     const CliResult result = runCli(args);
     QVERIFY(result.exitCode == 1 || result.exitCode == 2);
     QVERIFY(result.out.isEmpty());
