@@ -120,15 +120,12 @@ Codebook buildCodebook(const WeightedEntropyDesign& design)
     // A cluster the forward rule can choose: its boundary lies below the next one.
     auto reachable = [&](std::size_t k) { return k + 1 == half || bdr[k] < bdr[k + 1]; };
 
-    std::vector<double> values;
+    std::vector<double> values; // never empty: the top cluster is always reachable
     for (std::size_t k = 0; k < half; ++k) {
         if (reachable(k)) {
             values.push_back(rep[k] == 0.0 ? 0.0 : -rep[k]);
             values.push_back(rep[k]);
         }
-    }
-    if (values.empty()) {
-        values.push_back(0.0);
     }
     std::sort(values.begin(), values.end());
     values.erase(std::unique(values.begin(), values.end()), values.end());
