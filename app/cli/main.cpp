@@ -102,8 +102,6 @@ int main(int argc, char** argv)
         return fail(e.what(), 2);
     } catch (const InputError& e) {
         return fail(e.what(), 1);
-    } catch (const quantscope::Cancelled& e) {
-        return fail(e.what(), 1);
     } catch (const std::bad_alloc&) {
         return fail("out of memory", 1);
     } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include "json_writer.h"
 #include "quantization.h"
 #include "report.h"
+#include "text_table.h"
 
 #include "quantscope/errors.h"
 #include "quantscope/npy.h"

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "json_writer.h"
-#include "text_table.h"
 
 #include "quantscope/codebook.h"
 #include "quantscope/metrics.h"

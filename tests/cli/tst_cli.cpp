@@ -415,11 +415,11 @@ void TestCli::infoNpy()
     QVERIFY(t["mean"].toDouble() <= t["max"].toDouble());
 }
 
-// Quotes, backslashes, tabs and non-ASCII text in a file name survive the JSON round trip; a
+// Quotes, backslashes, tabs, control characters and non-ASCII text in a file name survive the JSON round trip; a
 // tensor without finite values has null statistics.
 void TestCli::infoEscapesNames()
 {
-    const QString name = QStringLiteral("we\"ird\\na\tme \u00e9\u4e2d.npy");
+    const QString name = QStringLiteral("we\"ird\\na\tme\u0001 \u00e9\u4e2d.npy");
     const QString file = writeNpyFile(name, Shape{2}, {kNaN, -kInf});
     const CliResult result = runCli({"info", file, "--json"});
     QCOMPARE(result.exitCode, 0);
