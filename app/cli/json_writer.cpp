@@ -6,13 +6,63 @@
 
 namespace quantscope::cli {
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is not one
+// (overlong forms, surrogates and code points above U+10FFFF are rejected, as RFC 3629 asks).
+std::size_t utf8SequenceLength(std::string_view text, std::size_t i)
+{
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = 0;
+    unsigned char low = 0x80; // bounds of the second byte
+    unsigned char high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        low = lead == 0xe0 ? 0xa0 : 0x80;
+        high = lead == 0xed ? 0x9f : 0xbf;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        low = lead == 0xf0 ? 0x90 : 0x80;
+        high = lead == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) {
+        return 0;
+    }
+    for (std::size_t k = 2; k < length; ++k) {
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) {
+            return 0;
+        }
+    }
+    return length;
+}
+
+} // namespace
+
 std::string jsonString(std::string_view text)
 {
     std::string out;
     out.reserve(text.size() + 2);
     out += '"';
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
         const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x80) {
+            // JSON text is UTF-8: valid sequences pass through, a stray byte (a file name in
+            // another encoding) becomes U+FFFD so the document stays readable.
+            const std::size_t length = utf8SequenceLength(text, i);
+            if (length == 0) {
+                out += "\\ufffd";
+            } else {
+                out.append(text.substr(i, length));
+                i += length - 1;
+            }
+            continue;
+        }
         switch (c) {
         case '"':
             out += "\\\"";
@@ -41,7 +91,6 @@ std::string jsonString(std::string_view text)
                 std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
                 out += escaped;
             } else {
-                // UTF-8 bytes pass through unchanged: JSON text is UTF-8.
                 out += c;
             }
         }
