@@ -26,6 +26,7 @@ using namespace quantscope;
 
 Q_DECLARE_METATYPE(std::vector<float>)
 Q_DECLARE_METATYPE(quantscope::Shape)
+Q_DECLARE_METATYPE(std::vector<int>)
 
 namespace {
 
@@ -272,7 +273,8 @@ private slots:
     void quantizeSymmetricHandChecked();
     void quantizeDemoContract();
     void quantizeAllZeros();
-    void quantizePerChannel();
+    void quantizeSlices_data();
+    void quantizeSlices();
     void quantizeWholeGroupEqualsPerTensor();
 
     void quantizeChoiceByName();
@@ -415,8 +417,8 @@ void TestCli::infoNpy()
     QVERIFY(t["mean"].toDouble() <= t["max"].toDouble());
 }
 
-// Quotes, backslashes, tabs, control characters and non-ASCII text in a file name survive the JSON round trip; a
-// tensor without finite values has null statistics.
+// Quotes, backslashes, tabs, control characters and non-ASCII text in a file name survive the JSON
+// round trip; a tensor without finite values has null statistics.
 void TestCli::infoEscapesNames()
 {
     const QString name = QStringLiteral("we\"ird\\na\tme\u0001 \u00e9\u4e2d.npy");
@@ -545,52 +547,85 @@ void TestCli::quantizeAllZeros()
     QCOMPARE(metrics["levels_used"].toInt(), 1);
 }
 
-// One codebook per row of a [3, 4] tensor; metrics and exports against the rows' codebooks.
-void TestCli::quantizePerChannel()
+// One codebook per slice: each row names the slice of every element (C order), written out by
+// hand, so the slicing is checked independently of the code under test.
+void TestCli::quantizeSlices_data()
 {
-    const std::vector<float> values = {0.1f,  -0.2f, 0.3f, 0.05f, // row max|x| 0.3
-                                       5.0f,  2.5f,  -1.f, 0.01f, // row max|x| 5
-                                       -0.7f, 0.0f,  0.2f, 0.33f};
-    const QString input = writeNpyFile(QStringLiteral("rows.npy"), Shape{3, 4}, values);
-    const QString dequantOut = path(QStringLiteral("rows_dequant.npy"));
-    const CliResult result = runCli({"quantize", input, "--scheme", "symmetric", "--bits", "4",
-                                     "--per-channel", "0", "--json", "--dequant-out", dequantOut});
+    QTest::addColumn<Shape>("shape");
+    QTest::addColumn<QStringList>("option");
+    QTest::addColumn<std::vector<int>>("sliceOf");
+
+    QTest::newRow("rows, axis 0") << Shape{3, 4} << QStringList{"--per-channel", "0"}
+                                  << std::vector<int>{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2};
+    QTest::newRow("columns, axis -1") << Shape{3, 4} << QStringList{"--per-channel", "-1"}
+                                      << std::vector<int>{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3};
+    QTest::newRow("middle axis") << Shape{2, 3, 2} << QStringList{"--per-channel", "1"}
+                                 << std::vector<int>{0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2};
+    QTest::newRow("groups of 3, rows of 5") << Shape{2, 5} << QStringList{"--group-size", "3"}
+                                            << std::vector<int>{0, 0, 0, 1, 1, 2, 2, 2, 3, 3};
+    QTest::newRow("groups of 2, 1-D")
+        << Shape{6} << QStringList{"--group-size", "2"} << std::vector<int>{0, 0, 1, 1, 2, 2};
+}
+
+void TestCli::quantizeSlices()
+{
+    QFETCH(Shape, shape);
+    QFETCH(QStringList, option);
+    QFETCH(std::vector<int>, sliceOf);
+    // Magnitudes differing per element, so every slice gets its own scale.
+    std::vector<float> values;
+    for (std::size_t i = 0; i < sliceOf.size(); ++i) {
+        values.push_back(static_cast<float>(std::sin(1.7 * i + 0.3) * (1.0 + i)));
+    }
+    const QString input = writeNpyFile(QStringLiteral("slices.npy"), shape, values);
+    const QString dequantOut = path(QStringLiteral("slices_dequant.npy"));
+    const QString codesOut = path(QStringLiteral("slices_codes.npy"));
+    const CliResult result =
+        runCli(QStringList{"quantize", input, "--scheme", "symmetric", "--bits", "4", "--json",
+                           "--dequant-out", dequantOut, "--codes-out", codesOut} +
+               option);
     QCOMPARE(result.exitCode, 0);
     const QJsonObject root = parseObject(result.out);
     QVERIFY(!root.contains("codebook"));
     const QJsonArray codebooks = root["codebooks"].toArray();
-    QCOMPARE(codebooks.size(), 3);
-    const double rowMax[] = {0.3, 5.0, 0.7};
+    const int sliceCount = *std::max_element(sliceOf.begin(), sliceOf.end()) + 1;
+    QCOMPARE(codebooks.size(), sliceCount);
+
+    std::vector<double> sliceMax(static_cast<std::size_t>(sliceCount), 0.0);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        double& m = sliceMax[static_cast<std::size_t>(sliceOf[i])];
+        m = std::max(m, std::abs(static_cast<double>(values[i])));
+    }
     std::vector<JsonCodebook> cbs;
     std::vector<std::vector<std::int64_t>> codes;
-    for (int r = 0; r < 3; ++r) {
-        const QJsonObject cb = codebooks[r].toObject();
-        QVERIFY(closeTo(cb["scale"].toDouble(), rowMax[r] / 7.0, kFloat32RelTolerance));
+    for (int s = 0; s < sliceCount; ++s) {
+        const QJsonObject cb = codebooks[s].toObject();
+        QVERIFY(closeTo(cb["scale"].toDouble(), sliceMax[static_cast<std::size_t>(s)] / 7.0,
+                        kFloat32RelTolerance));
         cbs.emplace_back(cb);
         codes.push_back(linearCodes(cb));
     }
-    const auto rowOf = [](std::size_t i) { return i / 4; };
-    const DirectMetrics m = directMetrics(values, cbs, rowOf, codes);
+    const auto slice = [&](std::size_t i) { return static_cast<std::size_t>(sliceOf[i]); };
+    const DirectMetrics m = directMetrics(values, cbs, slice, codes);
     const QJsonObject metrics = root["metrics"].toObject();
     QVERIFY(closeTo(metrics["mse"].toDouble(), m.mse, kMetricRelTolerance));
     QVERIFY(closeTo(metrics["sqnr_db"].toDouble(), m.sqnrDb, kMetricRelTolerance));
     QVERIFY(closeTo(metrics["max_abs_error"].toDouble(), m.maxAbsError, kMetricRelTolerance));
     QVERIFY(closeTo(metrics["mean_error"].toDouble(), m.meanError, kMetricRelTolerance));
     QVERIFY(closeTo(metrics["entropy_bits"].toDouble(), m.entropyBits, kMetricRelTolerance));
+    QCOMPARE(metrics["clipped_fraction"].toDouble(), m.clippedFraction);
     QCOMPARE(metrics["levels_used"].toInt(), m.levelsUsed);
 
     const Tensor dequant = readNpy(dequantOut.toStdString());
-    QCOMPARE(dequant.shape(), (Shape{3, 4}));
+    const Tensor codeTensor = readNpy(codesOut.toStdString());
+    QCOMPARE(dequant.shape(), shape);
+    QCOMPARE(codeTensor.shape(), shape);
     for (std::size_t i = 0; i < values.size(); ++i) {
-        const JsonCodebook& cb = cbs[rowOf(i)];
-        QVERIFY(dequant.values()[i] == static_cast<float>(cb.levels[cb.index(values[i])]));
+        const JsonCodebook& cb = cbs[slice(i)];
+        const std::size_t k = cb.index(values[i]);
+        QVERIFY(dequant.values()[i] == static_cast<float>(cb.levels[k]));
+        QCOMPARE(static_cast<std::int64_t>(codeTensor.values()[i]), codes[slice(i)][k]);
     }
-
-    // Along the last axis: four codebooks, one per column.
-    const CliResult columns = runCli({"quantize", input, "--scheme", "symmetric", "--bits", "4",
-                                      "--per-channel", "-1", "--json"});
-    QCOMPARE(columns.exitCode, 0);
-    QCOMPARE(parseObject(columns.out)["codebooks"].toArray().size(), 4);
 }
 
 // A single group spanning the whole tensor is the per-tensor codebook, with the same metrics.
