@@ -10,21 +10,50 @@
 namespace quantscope {
 namespace {
 
-// Equal-count cells of the sorted values, each ending at the end of a run of equal values; the
-// remaining values are shared equally among the remaining cells. Returns the cell ends.
-std::vector<std::int64_t> equalCountCells(const Distribution& dist, int levels)
+// Histogram bins per level for the start: fine enough to place every level, O(L log n) to build.
+constexpr int kStartBinsPerLevel = 16;
+constexpr int kStartMinBins = 256;
+
+// The starting cells, as the ends of index ranges of the sorted values: equal shares of the
+// density p^(1/3), the level density of the optimal quantizer at high resolution (Panter & Dite
+// 1951), measured on a histogram. Equal shares of p itself (plain quantiles) starve the tails and
+// Lloyd needs thousands of iterations to move levels out there. A cell always ends where a run of
+// equal values ends, so data with fewer distinct values get fewer cells.
+std::vector<std::int64_t> startCells(const Distribution& dist, int levels)
 {
-    const auto sorted = dist.sorted();
     const std::int64_t n = dist.count();
+    const double lo = dist.min();
+    const double hi = dist.max();
+    const int bins = std::max(kStartMinBins, kStartBinsPerLevel * levels);
+    const double width = (hi - lo) / bins;
+    std::vector<double> cumulative(bins + 1, 0.0);
+    std::int64_t below = 0;
+    for (int b = 0; b < bins; ++b) {
+        const std::int64_t end = b + 1 == bins ? n : dist.lowerIndex(lo + width * (b + 1));
+        cumulative[b + 1] = cumulative[b] + std::cbrt(double(end - below));
+        below = end;
+    }
     std::vector<std::int64_t> ends;
     std::int64_t begin = 0;
-    for (int k = 0; k < levels && begin < n; ++k) {
-        const std::int64_t remainingCells = levels - k;
-        const std::int64_t size = std::max<std::int64_t>(1, (n - begin) / remainingCells);
-        const std::int64_t end = k + 1 == levels ? n : dist.upperIndex(sorted[begin + size - 1]);
+    int bin = 0;
+    for (int k = 1; k < levels && begin < n; ++k) {
+        const double target = cumulative[bins] * k / levels;
+        while (bin + 1 < bins && cumulative[bin + 1] < target) {
+            ++bin;
+        }
+        const double share = cumulative[bin + 1] - cumulative[bin];
+        const double fraction = share > 0 ? (target - cumulative[bin]) / share : 0.0;
+        const double boundary = lo + width * (bin + fraction);
+        // At least one run of equal values per cell.
+        const std::int64_t end =
+            std::max(dist.lowerIndex(boundary), dist.upperIndex(dist.sorted()[begin]));
+        if (end >= n) {
+            break;
+        }
         ends.push_back(end);
         begin = end;
     }
+    ends.push_back(n);
     return ends;
 }
 
@@ -48,7 +77,7 @@ public:
     std::string description() const override
     {
         return "Non-uniform levels minimising the MSE (1-D k-means): boundaries at midpoints, "
-               "levels at cell means, from equal-count cells";
+               "levels at cell means";
     }
     std::vector<ParamSpec> paramSpecs() const override
     {
@@ -70,12 +99,13 @@ LloydMaxResult lloydMax(const Distribution& dist, int levels, int maxIterations)
     LloydMaxResult result;
     if (dist.empty() || levels < 1) {
         result.levels = {0.0};
+        result.initialLevels = {0.0};
         result.mseHistory = {0.0};
         result.converged = true;
         return result;
     }
     const double n = double(dist.count());
-    std::vector<std::int64_t> ends = equalCountCells(dist, levels);
+    std::vector<std::int64_t> ends = startCells(dist, levels);
     std::vector<double>& level = result.levels;
     double sse = 0.0;
     std::int64_t begin = 0;
@@ -86,6 +116,7 @@ LloydMaxResult lloydMax(const Distribution& dist, int levels, int maxIterations)
         begin = end;
     }
     result.mseHistory.push_back(sse / n);
+    result.initialLevels = level;
 
     const std::size_t cells = level.size();
     while (result.iterations < maxIterations) {
