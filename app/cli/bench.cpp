@@ -138,6 +138,8 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
                 }
             } catch (const UsageError& e) {
                 bitsTiming.error = e.what();
+            } catch (const InputError& e) {
+                bitsTiming.error = e.what();
             }
             timing.bits.push_back(std::move(bitsTiming));
         }

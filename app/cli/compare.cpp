@@ -25,7 +25,7 @@ const char* const kHelp =
 
 Designs every scheme (or those named by --schemes) at every bit width of the range on one tensor
 of FILE (or demo:NAME) and reports the exact metrics of each. The tensor is sorted once.
-A scheme that cannot take a bit width gets an error row instead of metrics.
+A scheme that cannot take a bit width (or the data) gets an error row instead of metrics.
 
   --tensor NAME    the tensor to use (needed when the file holds several)
   --bits A-B       bit widths, a range or a single number (default 2-8)
@@ -142,6 +142,8 @@ void runCompare(const std::vector<std::string>& args, std::ostream& out)
                 row.metrics = computeMetrics(dist, codebook);
             } catch (const UsageError& e) {
                 row.error = e.what();
+            } catch (const InputError& e) {
+                row.error = e.what(); // the scheme cannot handle this data: one row, not all
             }
             rows.push_back(std::move(row));
         }
