@@ -81,15 +81,31 @@ Params paramsFromArguments(const Arguments& arguments, const Scheme& scheme)
     return params;
 }
 
-std::optional<SliceLayout> layoutFromArguments(const Arguments& arguments, const Shape& shape)
+// --per-channel AXIS or --group-size G, parsed before any file is read.
+struct Granularity {
+    bool perChannel = false;
+    std::int64_t value = 0;
+};
+
+std::optional<Granularity> granularityFromArguments(const Arguments& arguments)
 {
     if (const auto axis = arguments.value("per-channel")) {
-        return SliceLayout::perChannel(shape, parseInteger(*axis, "--per-channel"));
+        return Granularity{true, parseInteger(*axis, "--per-channel")};
     }
     if (const auto size = arguments.value("group-size")) {
-        return SliceLayout::perGroup(shape, parseInteger(*size, "--group-size"));
+        return Granularity{false, parseInteger(*size, "--group-size")};
     }
     return std::nullopt;
+}
+
+std::optional<SliceLayout> sliceLayout(const std::optional<Granularity>& granularity,
+                                       const Shape& shape)
+{
+    if (!granularity) {
+        return std::nullopt;
+    }
+    return granularity->perChannel ? SliceLayout::perChannel(shape, granularity->value)
+                                   : SliceLayout::perGroup(shape, granularity->value);
 }
 
 // Refuses output paths in missing directories or that would clobber the input or each other.
@@ -253,6 +269,7 @@ void runQuantize(const std::vector<std::string>& args, std::ostream& out)
     const Scheme& scheme = schemeById(*schemeId);
     const Params given = paramsFromArguments(arguments, scheme);
     const Params resolved = scheme.resolve(given); // bad parameters fail before any file is read
+    const auto granularity = granularityFromArguments(arguments);
     const auto dequantOut = arguments.value("dequant-out");
     const auto codesOut = arguments.value("codes-out");
     std::vector<std::string> outputs;
@@ -264,7 +281,7 @@ void runQuantize(const std::vector<std::string>& args, std::ostream& out)
     checkOutputs(path, outputs);
 
     const Tensor tensor = loadTensor(path, arguments.value("tensor").value_or(""));
-    const auto layout = layoutFromArguments(arguments, tensor.shape());
+    const auto layout = sliceLayout(granularity, tensor.shape());
     const bool json = arguments.has("json");
     const QuantizedTensor quantized =
         quantizeTensor(tensor, scheme, given, layout, {json || !layout, !outputs.empty()});
