@@ -278,6 +278,7 @@ private slots:
     void quantizeWholeGroupEqualsPerTensor();
 
     void quantizeChoiceByName();
+    void optionSpellings();
 
     void compareMatchesQuantize();
 
@@ -679,6 +680,27 @@ void TestCli::quantizeChoiceByName()
         }
     }
     QSKIP("no scheme has a choice parameter");
+}
+
+// `--name=value`, `--name value` and options before the file all mean the same.
+void TestCli::optionSpellings()
+{
+    const CliResult separate =
+        runCli({"quantize", "demo:relu", "--scheme", "asymmetric", "--bits", "5", "--json"});
+    const CliResult joined =
+        runCli({"quantize", "demo:relu", "--scheme=asymmetric", "--bits=5", "--json"});
+    const CliResult leading =
+        runCli({"quantize", "--json", "--bits", "5", "--scheme", "asymmetric", "demo:relu"});
+    QCOMPARE(separate.exitCode, 0);
+    QVERIFY(!separate.out.isEmpty());
+    QCOMPARE(joined.out, separate.out);
+    QCOMPARE(leading.out, separate.out);
+    const CliResult flagWithValue = runCli({"info", "demo:relu", "--json=yes"});
+    QCOMPARE(flagWithValue.exitCode, 2);
+    const CliResult repeated =
+        runCli({"quantize", "demo:relu", "--scheme", "asymmetric", "--bits", "5", "--bits", "6"});
+    QCOMPARE(repeated.exitCode, 2);
+    QVERIFY(repeated.err.contains("--bits"));
 }
 
 void TestCli::compareMatchesQuantize()
