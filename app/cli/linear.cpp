@@ -141,8 +141,10 @@ std::string fixed(double value)
         return formatNumber(value);
     }
     char buffer[64];
-    // Seed 002 prints 6 decimals; tiny values keep 6 significant digits instead.
-    if (value != 0.0 && std::abs(value) < 1e-3) {
+    // Seed 002 prints 6 decimals; tiny and huge values get 6 significant digits instead.
+    constexpr double kSmallestFixed = 1e-3;
+    constexpr double kLargestFixed = 1e9;
+    if (value != 0.0 && (std::abs(value) < kSmallestFixed || std::abs(value) >= kLargestFixed)) {
         std::snprintf(buffer, sizeof buffer, "%.6g", value);
     } else {
         std::snprintf(buffer, sizeof buffer, "%.6f", value);
