@@ -200,7 +200,11 @@ void runCompare(const std::vector<std::string>& args, std::ostream& out)
         return;
     }
     out << tensor.name() << "  shape " << shapeToString(tensor.shape()) << "  " << dist.count()
-        << " finite values\n";
+        << " finite values";
+    if (dist.nonFiniteCount() > 0) {
+        out << " (" << dist.nonFiniteCount() << " NaN/Inf excluded)";
+    }
+    out << "\n";
     TextTable table(header);
     for (auto& line : lines) {
         table.addRow(std::move(line));

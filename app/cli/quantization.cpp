@@ -77,6 +77,7 @@ QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const
         const Distribution dist(tensor.values());
         result.codebooks.push_back(scheme.design(dist, params));
         result.metrics = computeMetrics(dist, result.codebooks.front());
+        result.nonFinite = dist.nonFiniteCount();
         if (options.apply) {
             result.applied = applyCodebook(tensor.values(), result.codebooks.front());
         }
@@ -94,6 +95,7 @@ QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const
         const Distribution dist(part);
         Codebook codebook = scheme.design(dist, params);
         sums.add(dist, codebook, computeMetrics(dist, codebook));
+        result.nonFinite += dist.nonFiniteCount();
         if (options.apply) {
             const AppliedTensor applied = applyCodebook(part, codebook);
             layout->scatter<std::int32_t>(applied.codes, s, result.applied->codes);

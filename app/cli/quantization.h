@@ -19,6 +19,7 @@ struct QuantizedTensor {
     std::int64_t sliceCount = 1;
     std::vector<Codebook> codebooks; // per slice only when asked to keep them
     Metrics metrics;
+    std::int64_t nonFinite = 0;           // NaN/Inf values, excluded from the metrics
     std::optional<AppliedTensor> applied; // codes and dequantized values, when asked for
 };
 

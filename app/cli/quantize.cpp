@@ -182,7 +182,11 @@ void printText(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
                const std::optional<SliceLayout>& layout)
 {
     out << "tensor      " << tensor.name() << "  shape " << shapeToString(tensor.shape()) << "  "
-        << tensor.sourceDtype() << "  " << quantized.metrics.count << " finite values\n";
+        << tensor.sourceDtype() << "  " << quantized.metrics.count << " finite values";
+    if (quantized.nonFinite > 0) {
+        out << " (" << quantized.nonFinite << " NaN/Inf excluded)";
+    }
+    out << "\n";
     out << "scheme      " << scheme.id() << " - " << scheme.displayName() << "\n";
     out << "params      " << paramsText(scheme, resolved) << "\n";
     if (layout) {
