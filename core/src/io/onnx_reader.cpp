@@ -359,10 +359,9 @@ private:
                            " does not match the " + std::to_string(bytes) +
                            " bytes its shape needs");
         }
-        const std::string dataPath = siblingPath(path(), header.location);
         std::shared_ptr<const MappedFile> data;
         try {
-            data = MappedFile::open(dataPath);
+            data = MappedFile::open(siblingPath(path(), header.location));
         } catch (const InputError& error) {
             failTensor(path(), name, std::string("external data: ") + error.what());
         }

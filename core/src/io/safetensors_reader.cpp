@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 namespace quantscope {
 
@@ -184,23 +185,28 @@ public:
             failFile(name, "no \"weight_map\" object");
         }
         std::map<std::string, std::size_t> shardByFile;
-        for (const auto& [tensor, shardValue] : weightMap->items()) {
-            if (!shardValue.is_string()) {
+        // Per shard, its tensors by name: checkpoints hold thousands of tensors.
+        std::vector<std::unordered_map<std::string, const TensorInfo*>> shardTensors;
+        for (const auto& item : weightMap->items()) {
+            const std::string& tensor = item.key();
+            if (!item.value().is_string()) {
                 failTensor(name, tensor, "shard file name is not a string");
             }
-            const std::string shardFile = shardValue.get<std::string>();
+            const std::string shardFile = item.value().get<std::string>();
             auto [found, added] = shardByFile.emplace(shardFile, m_shards.size());
             if (added) {
                 m_shards.push_back(openShard(name, tensor, shardFile));
+                auto& byName = shardTensors.emplace_back();
+                for (const TensorInfo& listed : m_shards.back()->tensors()) {
+                    byName.emplace(listed.name, &listed);
+                }
             }
-            const TensorFile& shard = *m_shards[found->second];
-            const auto& listed = shard.tensors();
-            const auto info = std::find_if(listed.begin(), listed.end(),
-                                           [&](const TensorInfo& t) { return t.name == tensor; });
-            if (info == listed.end()) {
+            const auto& byName = shardTensors[found->second];
+            const auto info = byName.find(tensor);
+            if (info == byName.end()) {
                 failTensor(name, tensor, "not found in shard " + printableName(shardFile));
             }
-            addTensor(*info);
+            addTensor(*info->second);
             m_shardOfTensor.push_back(found->second);
         }
     }
