@@ -55,6 +55,8 @@ void AtomicFile::write(std::span<const std::byte> bytes)
 {
     if (m_file == nullptr)
         fail("file already closed");
+    if (bytes.empty())
+        return; // fwrite must not be handed the null pointer of an empty span
     errno = 0;
     if (std::fwrite(bytes.data(), 1, bytes.size(), m_file) != bytes.size())
         fail(errnoText(errno));

@@ -35,7 +35,12 @@ LinearMapping asymmetricMapping(const Distribution& dist, int bits)
     mapping.qmax = (std::int64_t{1} << bits) - 1;
     const float lo = dist.empty() ? 0.0f : std::min(dist.min(), 0.0f);
     const float hi = dist.empty() ? 0.0f : std::max(dist.max(), 0.0f);
-    const float scale = (hi - lo) / static_cast<float>(mapping.qmax - mapping.qmin);
+    const auto steps = static_cast<float>(mapping.qmax - mapping.qmin);
+    float scale = (hi - lo) / steps;
+    if (!std::isfinite(scale)) {
+        // hi − lo overflows float32 (a range near ±FLT_MAX): take the difference in double.
+        scale = static_cast<float>((double(hi) - double(lo)) / double(steps));
+    }
     mapping.scale = std::max(scale, kScaleEpsilon);
     const float shift = std::nearbyint(lo / static_cast<float>(mapping.scale));
     mapping.zeroPoint = std::clamp<std::int64_t>(mapping.qmin - static_cast<std::int64_t>(shift),
