@@ -164,9 +164,9 @@ private:
         while (peek() != '}') {
             if (peek() != '\'' && peek() != '"')
                 fail("expected a string key");
-            std::string key = parseString();
+            literal.keys.push_back(parseString());
             expect(':');
-            literal.entries.emplace_back(std::move(key), parseValue(depth + 1));
+            literal.values.push_back(parseValue(depth + 1));
             if (peek() == ',')
                 ++m_pos;
             else if (peek() != '}')
@@ -184,9 +184,9 @@ private:
 
 const PyLiteral* PyLiteral::find(std::string_view key) const
 {
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-        if (it->first == key)
-            return &it->second;
+    for (std::size_t i = keys.size(); i-- > 0;) {
+        if (keys[i] == key)
+            return &values[i];
     }
     return nullptr;
 }

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace quantscope {
@@ -18,7 +17,10 @@ struct PyLiteral {
     std::int64_t integer = 0;                               // Integer
     bool boolean = false;                                   // Boolean
     std::vector<PyLiteral> items;                           // Sequence (tuple or list)
-    std::vector<std::pair<std::string, PyLiteral>> entries; // Dict, in source order
+    // Dict, in source order: keys[i] maps to values[i]. (Two vectors rather than a vector of
+    // pairs: a std::pair of the still-incomplete PyLiteral does not compile with clang 14.)
+    std::vector<std::string> keys;
+    std::vector<PyLiteral> values;
 
     // The value of the last entry named `key` (as Python keeps the last duplicate), or null.
     const PyLiteral* find(std::string_view key) const;
