@@ -33,7 +33,8 @@ Params Scheme::resolve(const Params& given) const
     // Every scheme takes `bits`: level-count schemes read it as 2^bits levels.
     const bool bitsAsLevels = !hasBits && levelsSpec != nullptr;
 
-    for (const auto& [name, value] : given.values()) {
+    for (const auto& entry : given.values()) {
+        const std::string& name = entry.first;
         const bool known =
             std::any_of(specs.begin(), specs.end(), [&](const auto& s) { return s.name == name; });
         if (!known && !(name == "bits" && bitsAsLevels)) {
