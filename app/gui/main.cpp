@@ -1,0 +1,52 @@
+#include "command_line.h"
+#include "main_window.h"
+#include "screenshot.h"
+
+#include "quantscope/errors.h"
+
+#include <QApplication>
+
+#include <cstdio>
+
+using namespace quantscope;
+
+namespace {
+
+constexpr int kExitBadInput = 1;
+constexpr int kExitBadUsage = 2;
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("QuantScope"));
+    QApplication::setApplicationName(QStringLiteral("QuantScope"));
+
+    GuiOptions options;
+    try {
+        options = parseGuiArguments(QApplication::arguments());
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "quantscope: %s\n%s\n", e.what(), qPrintable(guiUsage()));
+        return kExitBadUsage;
+    }
+    if (options.showHelp) {
+        std::printf("%s\n", qPrintable(guiUsage()));
+        return 0;
+    }
+
+    // A screenshot shows exactly what the command line asks for, not the saved session.
+    const bool screenshot = !options.screenshot.isEmpty();
+    MainWindow window(!screenshot);
+    window.applyOptions(options);
+    if (screenshot) {
+        const QString error = renderScreenshot(window, options.screenshot);
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "quantscope: %s\n", qPrintable(error));
+            return kExitBadInput;
+        }
+        return 0;
+    }
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,306 @@
+#include "histogram_view.h"
+
+#include "explorer_controller.h"
+#include "plot_style.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QTimer>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace quantscope {
+namespace {
+
+constexpr double kLogFloor = 0.5;    // empty bins on a log axis sit just below 1
+constexpr double kHeadroom = 1.08;   // space above the tallest bar
+constexpr double kHoverPixels = 5.0; // how close the pointer must be to a line or marker
+constexpr int kMinVisibleBins = 16;
+constexpr double kBoundaryAlphaBudget = 600.0; // alpha = budget / sqrt(levels), clamped
+constexpr int kMinBoundaryAlpha = 35;
+constexpr int kMaxBoundaryAlpha = 200;
+constexpr int kManyLevels = 64;
+
+QCPGraph* makeOverlay(QCustomPlot* plot, QCPAxis* valueAxis, const QColor& color,
+                      const QString& name, bool markers)
+{
+    QCPGraph* graph = plot->addGraph(plot->xAxis, valueAxis);
+    graph->setName(name);
+    // Boundaries are full-height impulses; levels are bare markers at their mass.
+    graph->setLineStyle(markers ? QCPGraph::lsNone : QCPGraph::lsImpulse);
+    graph->setPen(QPen(color, markers ? 1.5 : 1.0));
+    if (markers) {
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 6));
+    }
+    return graph;
+}
+
+QString number(double value)
+{
+    return QString::number(value, 'g', 9);
+}
+
+} // namespace
+
+HistogramView::HistogramView(ExplorerController* controller, QWidget* parent)
+    : QWidget(parent)
+    , m_controller(controller)
+    , m_plot(new QCustomPlot(this))
+    , m_logCounts(new QCheckBox(tr("Log counts"), this))
+    , m_rebinTimer(new QTimer(this))
+{
+    m_plot->setObjectName(QStringLiteral("histogramPlot"));
+    m_logCounts->setObjectName(QStringLiteral("logCountsCheck"));
+    style::applyPlotStyle(m_plot);
+
+    auto* reset = new QPushButton(tr("Reset zoom"), this);
+    reset->setObjectName(QStringLiteral("histogramResetZoom"));
+    auto* title = new QLabel(tr("<b>Histogram</b> — boundaries (lines), levels (markers, "
+                                "height = share of values)"),
+                             this);
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(title, 1);
+    bar->addWidget(m_logCounts);
+    bar->addWidget(reset);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(m_plot, 1);
+
+    m_plot->xAxis->setLabel(tr("value"));
+    m_plot->yAxis->setLabel(tr("count"));
+    m_plot->yAxis2->setVisible(true);
+    m_plot->yAxis2->setLabel(tr("level mass"));
+    m_plot->yAxis2->setTickLabelColor(style::kPrimary);
+    m_unitAxis = m_plot->axisRect()->addAxis(QCPAxis::atRight);
+    m_unitAxis->setVisible(false);
+    m_unitAxis->setRange(0, 1);
+
+    m_histogram = m_plot->addGraph();
+    m_histogram->setName(tr("histogram"));
+    m_histogram->setLineStyle(QCPGraph::lsStepLeft);
+    m_histogram->setPen(QPen(style::kData, 1));
+    m_histogram->setBrush(style::kDataFill);
+    m_boundaries =
+        makeOverlay(m_plot, m_unitAxis, style::kPrimaryBoundary, tr("boundaries"), false);
+    m_levels = makeOverlay(m_plot, m_plot->yAxis2, style::kPrimary, tr("levels"), true);
+    m_compareBoundaries =
+        makeOverlay(m_plot, m_unitAxis, style::kCompareBoundary, tr("compare boundaries"), false);
+    m_compareLevels =
+        makeOverlay(m_plot, m_plot->yAxis2, style::kCompare, tr("compare levels"), true);
+
+    m_rebinTimer->setSingleShot(true);
+    m_rebinTimer->setInterval(0);
+    connect(m_rebinTimer, &QTimer::timeout, this, &HistogramView::rebinVisibleRange);
+    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+        if (!m_settingRange) {
+            m_rebinTimer->start();
+        }
+    });
+    connect(m_plot, &QCustomPlot::mouseMove, this, &HistogramView::onMouseMove);
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, &HistogramView::resetZoom);
+    connect(reset, &QPushButton::clicked, this, &HistogramView::resetZoom);
+    connect(m_logCounts, &QCheckBox::toggled, this, &HistogramView::setLogCounts);
+
+    connect(controller, &ExplorerController::loadFinished, this,
+            &HistogramView::onDistributionChanged);
+    connect(controller, &ExplorerController::resultChanged, this, &HistogramView::onResultChanged);
+    connect(controller, &ExplorerController::compareSchemeChanged, this,
+            &HistogramView::onResultChanged);
+    onDistributionChanged();
+}
+
+void HistogramView::setLogCounts(bool log)
+{
+    if (m_logCounts->isChecked() != log) {
+        m_logCounts->setChecked(log); // re-enters through toggled
+        return;
+    }
+    m_plot->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    m_plot->yAxis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                                 : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    showHistogram(m_shown);
+}
+
+void HistogramView::resetZoom()
+{
+    const Histogram& full = m_controller->histogram();
+    if (full.edges.size() < 2) {
+        return;
+    }
+    m_settingRange = true;
+    m_plot->xAxis->setRange(full.edges.front(), full.edges.back());
+    m_settingRange = false;
+    showHistogram(full);
+}
+
+void HistogramView::onDistributionChanged()
+{
+    const Histogram& full = m_controller->histogram();
+    m_binCount = std::max(kMinVisibleBins, static_cast<int>(full.counts.size()));
+    m_boundaries->data()->clear();
+    m_levels->data()->clear();
+    m_compareBoundaries->data()->clear();
+    m_compareLevels->data()->clear();
+    resetZoom();
+    if (full.edges.size() < 2) {
+        m_histogram->data()->clear();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+void HistogramView::rebinVisibleRange()
+{
+    const auto dist = m_controller->distribution();
+    if (!dist || dist->empty()) {
+        return;
+    }
+    const QCPRange range = m_plot->xAxis->range();
+    const double lo = std::max(range.lower, double(dist->min()));
+    const double hi = std::min(range.upper, double(dist->max()));
+    if (!(hi > lo)) {
+        return;
+    }
+    // The same number of bins over the visible part: zooming reveals detail.
+    showHistogram(uniformHistogram(*dist, m_binCount, lo, hi));
+}
+
+void HistogramView::showHistogram(const Histogram& histogram)
+{
+    m_shown = histogram;
+    const bool log = m_plot->yAxis->scaleType() == QCPAxis::stLogarithmic;
+    QVector<double> keys;
+    QVector<double> values;
+    keys.reserve(int(histogram.edges.size()));
+    values.reserve(int(histogram.edges.size()));
+    double top = 1.0;
+    for (std::size_t i = 0; i < histogram.counts.size(); ++i) {
+        const double count = double(histogram.counts[i]);
+        keys.push_back(histogram.edges[i]);
+        values.push_back(log ? std::max(count, kLogFloor) : count);
+        top = std::max(top, count);
+    }
+    if (!histogram.counts.empty()) {
+        // The step line needs the right edge of the last bin.
+        keys.push_back(histogram.edges.back());
+        values.push_back(values.back());
+    }
+    m_histogram->setData(keys, values, true);
+    if (log) {
+        m_plot->yAxis->setRange(kLogFloor, top * 2.0);
+    } else {
+        m_plot->yAxis->setRange(0, top * kHeadroom);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HistogramView::showCodebook(const std::optional<QuantResult>& result, QCPGraph* boundaries,
+                                 QCPGraph* levels)
+{
+    if (!result || !result->valid()) {
+        boundaries->data()->clear();
+        levels->data()->clear();
+        return;
+    }
+    const Codebook& codebook = result->codebook;
+    // Many boundaries would hide the data: fade them as their number grows.
+    const int alpha =
+        std::clamp(int(kBoundaryAlphaBudget / std::sqrt(double(codebook.levelCount()))),
+                   kMinBoundaryAlpha, kMaxBoundaryAlpha);
+    QColor color = boundaries->pen().color();
+    color.setAlpha(alpha);
+    boundaries->setPen(QPen(color, 1.0));
+    QCPScatterStyle marker = levels->scatterStyle();
+    marker.setSize(codebook.levelCount() > kManyLevels ? 4 : 7);
+    levels->setScatterStyle(marker);
+    const QVector<double> thresholds(codebook.thresholds.begin(), codebook.thresholds.end());
+    boundaries->setData(thresholds, QVector<double>(thresholds.size(), 1.0), true);
+    const double total = std::max<double>(1.0, double(result->metrics.count));
+    QVector<double> keys(codebook.levels.begin(), codebook.levels.end());
+    QVector<double> mass;
+    mass.reserve(keys.size());
+    for (const LevelStats& level : result->levels) {
+        mass.push_back(double(level.count) / total);
+    }
+    levels->setData(keys, mass, true);
+}
+
+void HistogramView::updateMassAxis()
+{
+    double top = 0.0;
+    for (const QCPGraph* graph : {m_levels, m_compareLevels}) {
+        for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+            top = std::max(top, it->value);
+        }
+    }
+    m_plot->yAxis2->setRange(0, top > 0 ? top * kHeadroom : 1.0);
+}
+
+void HistogramView::onResultChanged()
+{
+    showCodebook(m_controller->result(), m_boundaries, m_levels);
+    showCodebook(m_controller->compareResult(), m_compareBoundaries, m_compareLevels);
+    updateMassAxis();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HistogramView::onMouseMove(QMouseEvent* event)
+{
+    const double px = event->position().x();
+    const double x = m_plot->xAxis->pixelToCoord(px);
+    const auto near = [&](double key) {
+        return std::abs(m_plot->xAxis->coordToPixel(key) - px) <= kHoverPixels;
+    };
+    QString text;
+    for (const auto* result : {&m_controller->result(), &m_controller->compareResult()}) {
+        if (!*result || !(*result)->valid() || !text.isEmpty()) {
+            continue;
+        }
+        const Codebook& codebook = (*result)->codebook;
+        const QString scheme = QString::fromStdString((*result)->schemeId);
+        const int k = codebook.levelIndex(x);
+        // The nearest threshold on either side of the level under the pointer.
+        for (int t : {k - 1, k}) {
+            if (t >= 0 && t < int(codebook.thresholds.size()) && near(codebook.thresholds[t])) {
+                text =
+                    tr("%1 boundary %2: %3").arg(scheme).arg(t).arg(number(codebook.thresholds[t]));
+            }
+        }
+        if (text.isEmpty() && near(codebook.levels[k])) {
+            const LevelStats& level = (*result)->levels[k];
+            const double share =
+                double(level.count) / std::max<double>(1, (*result)->metrics.count);
+            text = tr("%1 level %2 (code %3): %4\nmass %5 values (%6%)")
+                       .arg(scheme)
+                       .arg(k)
+                       .arg(codebook.codes[k])
+                       .arg(number(codebook.levels[k]))
+                       .arg(level.count)
+                       .arg(share * 100.0, 0, 'f', 3);
+        }
+    }
+    if (text.isEmpty() && m_shown.counts.size() > 0) {
+        const auto it = std::upper_bound(m_shown.edges.begin(), m_shown.edges.end(), x);
+        const auto bin = std::distance(m_shown.edges.begin(), it) - 1;
+        if (bin >= 0 && bin < std::ptrdiff_t(m_shown.counts.size())) {
+            text = tr("bin [%1, %2): %3 values")
+                       .arg(number(m_shown.edges[bin]))
+                       .arg(number(m_shown.edges[bin + 1]))
+                       .arg(m_shown.counts[bin]);
+        }
+    }
+    if (text.isEmpty()) {
+        QToolTip::hideText();
+    } else {
+        QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+    }
+}
+
+} // namespace quantscope

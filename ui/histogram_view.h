@@ -1,0 +1,65 @@
+#pragma once
+
+#include "quant_result.h"
+
+#include "quantscope/histogram.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QCPAxis;
+class QCPGraph;
+class QCustomPlot;
+class QMouseEvent;
+class QTimer;
+
+namespace quantscope {
+
+class ExplorerController;
+
+// The tensor's histogram with the codebook drawn over it: boundaries as vertical lines, levels
+// as markers on stems whose height is the level's mass (share of the values it receives).
+// Zooming re-bins the visible range from the Distribution; hovering shows exact values.
+class HistogramView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit HistogramView(ExplorerController* controller, QWidget* parent = nullptr);
+
+    QCustomPlot* plot() const { return m_plot; }
+    QCPGraph* histogramGraph() const { return m_histogram; }
+    QCPGraph* boundaryGraph() const { return m_boundaries; }
+    QCPGraph* levelGraph() const { return m_levels; }
+    QCPGraph* compareBoundaryGraph() const { return m_compareBoundaries; }
+    QCPGraph* compareLevelGraph() const { return m_compareLevels; }
+    const Histogram& shownHistogram() const { return m_shown; }
+
+    void setLogCounts(bool log);
+    void resetZoom();
+
+private:
+    void onDistributionChanged();
+    void onResultChanged();
+    void rebinVisibleRange();
+    void showHistogram(const Histogram& histogram);
+    void showCodebook(const std::optional<QuantResult>& result, QCPGraph* boundaries,
+                      QCPGraph* levels);
+    void updateMassAxis();
+    void onMouseMove(QMouseEvent* event);
+
+    ExplorerController* m_controller;
+    QCustomPlot* m_plot;
+    QCheckBox* m_logCounts;
+    QCPAxis* m_unitAxis; // hidden 0..1 axis: boundaries span the full height
+    QCPGraph* m_histogram;
+    QCPGraph* m_boundaries;
+    QCPGraph* m_levels;
+    QCPGraph* m_compareBoundaries;
+    QCPGraph* m_compareLevels;
+    QTimer* m_rebinTimer;
+    Histogram m_shown;
+    int m_binCount = 0;
+    bool m_settingRange = false;
+};
+
+} // namespace quantscope

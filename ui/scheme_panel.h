@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+
+namespace quantscope {
+
+class ExplorerController;
+class ParamEditor;
+
+// The scheme choice and one editor per ParamSpec of the chosen scheme, rebuilt when the scheme
+// changes, so a new scheme needs no UI code. Also the optional second scheme of compare mode.
+class SchemePanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit SchemePanel(ExplorerController* controller, QWidget* parent = nullptr);
+
+    const std::vector<ParamEditor*>& editors() const { return m_editors; }
+    ParamEditor* editor(const QString& name) const;
+
+private:
+    void rebuildEditors();
+    void syncValues();
+
+    ExplorerController* m_controller;
+    QComboBox* m_scheme;
+    QComboBox* m_compare;
+    QLabel* m_description;
+    QFormLayout* m_form;
+    std::vector<ParamEditor*> m_editors;
+};
+
+} // namespace quantscope

@@ -1,0 +1,64 @@
+#include "screenshot.h"
+
+#include "explorer_controller.h"
+#include "main_window.h"
+
+#include <qcustomplot.h>
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QImage>
+#include <QPixmap>
+#include <QSaveFile>
+#include <QTimer>
+
+namespace quantscope {
+
+QString renderScreenshot(MainWindow& window, const QString& path, QSize size, int timeoutMs)
+{
+    ExplorerController* controller = window.controller();
+    QString failure;
+    QEventLoop loop;
+    const auto failed = QObject::connect(controller, &ExplorerController::loadFailed, &loop,
+                                         [&](const QString& message) {
+                                             failure = message;
+                                             loop.quit();
+                                         });
+    const auto idle =
+        QObject::connect(controller, &ExplorerController::busyChanged, &loop, [&](bool busy) {
+            if (!busy) {
+                loop.quit();
+            }
+        });
+    bool timedOut = false;
+    QTimer::singleShot(timeoutMs, &loop, [&] {
+        timedOut = true;
+        loop.quit();
+    });
+    window.resize(size);
+    window.show();
+    if (controller->isBusy()) {
+        loop.exec();
+    }
+    QObject::disconnect(failed);
+    QObject::disconnect(idle);
+    if (!failure.isEmpty()) {
+        return failure;
+    }
+    if (timedOut) {
+        return QStringLiteral("%1: timed out waiting for the window to finish").arg(path);
+    }
+    // Let queued replots and layout run, then draw every plot now.
+    QCoreApplication::processEvents();
+    for (QCustomPlot* plot : window.findChildren<QCustomPlot*>()) {
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+    }
+    const QImage image = window.grab().toImage();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+        return QStringLiteral("%1: cannot write the screenshot (%2)").arg(path, file.errorString());
+    }
+    return {};
+}
+
+} // namespace quantscope
