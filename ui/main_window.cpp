@@ -1,28 +1,64 @@
 #include "main_window.h"
 
+#include "comparison_table.h"
+#include "error_histogram_view.h"
 #include "explorer_controller.h"
+#include "export_actions.h"
 #include "histogram_view.h"
 #include "metrics_view.h"
+#include "rate_distortion_view.h"
 #include "scheme_panel.h"
+#include "tensor_browser.h"
+#include "transfer_view.h"
 
 #include "quantscope/demo.h"
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace quantscope {
 namespace {
 
 const QString kDefaultSource = QStringLiteral("demo:gaussian");
+const QString kDemoPrefix = QStringLiteral("demo:");
+constexpr int kStatusMessageMs = 10000;
+constexpr int kLeftWidth = 330;
+constexpr int kCentreWidth = 720;
+constexpr int kRightWidth = 430;
+constexpr int kHistogramHeight = 480;
+constexpr int kLowerPlotsHeight = 320;
+constexpr int kSchemePanelHeight = 420;
+constexpr int kMetricsHeight = 280;
+
+QString localFileOf(const QMimeData* mime)
+{
+    if (mime == nullptr || !mime->hasUrls()) {
+        return {};
+    }
+    for (const QUrl& url : mime->urls()) {
+        if (url.isLocalFile()) {
+            return url.toLocalFile();
+        }
+    }
+    return {};
+}
 
 } // namespace
 
@@ -33,74 +69,24 @@ MainWindow::MainWindow(bool persistent, QWidget* parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("QuantScope"));
+    setAcceptDrops(true);
 
     m_schemePanel = new SchemePanel(m_controller, this);
     m_schemePanel->setObjectName(QStringLiteral("schemePanel"));
     m_metrics = new MetricsView(m_controller, this);
     m_histogram = new HistogramView(m_controller, this);
     m_histogram->setObjectName(QStringLiteral("histogramView"));
+    m_tensorBrowser = new TensorBrowser(this);
+    m_tensorBrowser->setController(m_controller);
 
-    m_errorBanner = new QLabel(this);
-    m_errorBanner->setObjectName(QStringLiteral("errorBanner"));
-    m_errorBanner->setStyleSheet(QStringLiteral(
-        "background: #fde2e2; color: #8a1020; border: 1px solid #e0a0a0; padding: 4px;"));
-    m_errorBanner->setWordWrap(true);
-    m_errorBanner->hide();
-
-    m_progress = new QProgressBar(this);
-    m_progress->setObjectName(QStringLiteral("loadProgress"));
-    m_progress->setRange(0, 100);
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setObjectName(QStringLiteral("cancelLoad"));
-    auto* progressRow = new QWidget(this);
-    auto* progressLayout = new QHBoxLayout(progressRow);
-    progressLayout->setContentsMargins(0, 0, 0, 0);
-    progressLayout->addWidget(new QLabel(tr("Building the distribution…"), progressRow));
-    progressLayout->addWidget(m_progress, 1);
-    progressLayout->addWidget(m_cancel);
-    progressRow->hide();
-
-    auto* left = new QSplitter(Qt::Vertical, this);
-    left->setObjectName(QStringLiteral("leftSplitter"));
-    left->addWidget(m_schemePanel);
-    left->addWidget(m_metrics);
-
-    m_plotSplitter = new QSplitter(Qt::Vertical, this);
-    m_plotSplitter->setObjectName(QStringLiteral("plotSplitter"));
-    m_plotSplitter->addWidget(m_histogram);
-
-    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
-    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_mainSplitter->addWidget(left);
-    m_mainSplitter->addWidget(m_plotSplitter);
-    m_mainSplitter->setStretchFactor(0, 0);
-    m_mainSplitter->setStretchFactor(1, 1);
-    m_mainSplitter->setSizes({320, 960});
-
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_errorBanner);
-    layout->addWidget(progressRow);
-    layout->addWidget(m_mainSplitter, 1);
-    setCentralWidget(central);
-
-    m_tensorLabel = new QLabel(this);
-    m_tensorLabel->setObjectName(QStringLiteral("tensorLabel"));
-    statusBar()->addWidget(m_tensorLabel, 1);
-
+    buildLayout();
+    buildStatusBar();
     buildMenus();
 
-    connect(m_cancel, &QPushButton::clicked, m_controller, &ExplorerController::cancelLoad);
-    connect(m_controller, &ExplorerController::loadStarted, this, [this, progressRow] {
-        m_progress->setValue(0);
-        progressRow->show();
-    });
-    connect(m_controller, &ExplorerController::loadProgress, m_progress, &QProgressBar::setValue);
-    connect(m_controller, &ExplorerController::busyChanged, this,
-            [this, progressRow](bool) { progressRow->setVisible(m_controller->isLoading()); });
     connect(m_controller, &ExplorerController::loadFailed, this, &MainWindow::showError);
     connect(m_controller, &ExplorerController::loadFinished, this, &MainWindow::onLoadFinished);
+    connect(m_tensorBrowser, &TensorBrowser::tensorCountChanged, this,
+            [this](int count) { m_tensorDock->setVisible(count > 1); });
 
     resize(1280, 800);
     if (m_persistent) {
@@ -110,16 +96,203 @@ MainWindow::MainWindow(bool persistent, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+QWidget* MainWindow::buildErrorBanner()
+{
+    m_errorBanner = new QWidget(this);
+    m_errorBanner->setObjectName(QStringLiteral("errorBannerFrame"));
+    m_errorBanner->setAttribute(Qt::WA_StyledBackground);
+    m_errorBanner->setStyleSheet(
+        QStringLiteral("#errorBannerFrame { background: #fde2e2; border: 1px solid #e0a0a0; }"));
+    m_errorText = new QLabel(m_errorBanner);
+    m_errorText->setObjectName(QStringLiteral("errorBanner"));
+    m_errorText->setStyleSheet(QStringLiteral("color: #8a1020;"));
+    m_errorText->setWordWrap(true);
+    m_errorText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* dismiss = new QToolButton(m_errorBanner);
+    dismiss->setObjectName(QStringLiteral("dismissError"));
+    dismiss->setText(QStringLiteral("✕"));
+    dismiss->setToolTip(tr("Dismiss"));
+    dismiss->setAutoRaise(true);
+    auto* layout = new QHBoxLayout(m_errorBanner);
+    layout->setContentsMargins(6, 2, 2, 2);
+    layout->addWidget(m_errorText, 1);
+    layout->addWidget(dismiss);
+    connect(dismiss, &QToolButton::clicked, m_errorBanner, &QWidget::hide);
+    m_errorBanner->hide();
+    return m_errorBanner;
+}
+
+void MainWindow::addView(QTabWidget* tabs, QWidget* view, const QString& title)
+{
+    tabs->addTab(view, title);
+}
+
+void MainWindow::buildLayout()
+{
+    // The scheme panel scrolls rather than squeezing its sliders when a scheme has many.
+    auto* schemeScroll = new QScrollArea(this);
+    schemeScroll->setObjectName(QStringLiteral("schemeScroll"));
+    schemeScroll->setWidget(m_schemePanel);
+    schemeScroll->setWidgetResizable(true);
+    schemeScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    schemeScroll->setFrameShape(QFrame::NoFrame);
+
+    m_leftSplitter = new QSplitter(Qt::Vertical, this);
+    m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
+    m_leftSplitter->addWidget(schemeScroll);
+    m_leftSplitter->addWidget(m_metrics);
+    m_leftSplitter->setSizes({kSchemePanelHeight, kMetricsHeight});
+
+    m_plotTabs = new QTabWidget(this);
+    m_plotTabs->setObjectName(QStringLiteral("plotTabs"));
+    auto* transfer = new TransferView(this);
+    transfer->setObjectName(QStringLiteral("transferView"));
+    transfer->setController(m_controller);
+    addView(m_plotTabs, transfer, tr("Transfer && error"));
+    auto* errorHistogram = new ErrorHistogramView(this);
+    errorHistogram->setObjectName(QStringLiteral("errorHistogramView"));
+    errorHistogram->setController(m_controller);
+    addView(m_plotTabs, errorHistogram, tr("Error histogram"));
+
+    m_plotSplitter = new QSplitter(Qt::Vertical, this);
+    m_plotSplitter->setObjectName(QStringLiteral("plotSplitter"));
+    m_plotSplitter->addWidget(m_histogram);
+    m_plotSplitter->addWidget(m_plotTabs);
+    m_plotSplitter->setStretchFactor(0, 3);
+    m_plotSplitter->setStretchFactor(1, 2);
+    m_plotSplitter->setSizes({kHistogramHeight, kLowerPlotsHeight});
+
+    m_sideTabs = new QTabWidget(this);
+    m_sideTabs->setObjectName(QStringLiteral("sideTabs"));
+    auto* comparison = new ComparisonTable(this);
+    comparison->setObjectName(QStringLiteral("comparisonTable"));
+    comparison->setController(m_controller);
+    addView(m_sideTabs, comparison, tr("All schemes"));
+    auto* rateDistortion = new RateDistortionView(this);
+    rateDistortion->setObjectName(QStringLiteral("rateDistortionView"));
+    rateDistortion->setController(m_controller);
+    addView(m_sideTabs, rateDistortion, tr("Rate–distortion"));
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->addWidget(m_leftSplitter);
+    m_mainSplitter->addWidget(m_plotSplitter);
+    m_mainSplitter->addWidget(m_sideTabs);
+    m_mainSplitter->setStretchFactor(0, 0);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setStretchFactor(2, 0);
+    m_mainSplitter->setSizes({kLeftWidth, kCentreWidth, kRightWidth});
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(buildErrorBanner());
+    layout->addWidget(m_mainSplitter, 1);
+    setCentralWidget(central);
+
+    m_tensorDock = new QDockWidget(tr("Tensors"), this);
+    m_tensorDock->setObjectName(QStringLiteral("tensorDock"));
+    m_tensorDock->setWidget(m_tensorBrowser);
+    addDockWidget(Qt::BottomDockWidgetArea, m_tensorDock);
+    m_tensorDock->hide();
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_tensorLabel = new QLabel(this);
+    m_tensorLabel->setObjectName(QStringLiteral("tensorLabel"));
+    statusBar()->addWidget(m_tensorLabel, 1);
+
+    m_loadRow = new QWidget(this);
+    m_loadRow->setObjectName(QStringLiteral("loadRow"));
+    m_progress = new QProgressBar(m_loadRow);
+    m_progress->setObjectName(QStringLiteral("loadProgress"));
+    m_progress->setRange(0, 100);
+    m_progress->setMaximumWidth(220);
+    m_cancel = new QPushButton(tr("Cancel"), m_loadRow);
+    m_cancel->setObjectName(QStringLiteral("cancelLoad"));
+    m_cancel->setToolTip(tr("Stop loading; the previous tensor stays"));
+    auto* loadLayout = new QHBoxLayout(m_loadRow);
+    loadLayout->setContentsMargins(0, 0, 0, 0);
+    loadLayout->addWidget(new QLabel(tr("Loading and sorting…"), m_loadRow));
+    loadLayout->addWidget(m_progress);
+    loadLayout->addWidget(m_cancel);
+    statusBar()->addPermanentWidget(m_loadRow);
+    m_loadRow->hide();
+
+    m_exportRow = new QWidget(this);
+    m_exportRow->setObjectName(QStringLiteral("exportRow"));
+    m_exportProgress = new QProgressBar(m_exportRow);
+    m_exportProgress->setObjectName(QStringLiteral("exportProgress"));
+    m_exportProgress->setRange(0, 100);
+    m_exportProgress->setMaximumWidth(160);
+    auto* cancelExport = new QPushButton(tr("Cancel"), m_exportRow);
+    cancelExport->setObjectName(QStringLiteral("cancelExport"));
+    auto* exportLayout = new QHBoxLayout(m_exportRow);
+    exportLayout->setContentsMargins(0, 0, 0, 0);
+    exportLayout->addWidget(new QLabel(tr("Exporting…"), m_exportRow));
+    exportLayout->addWidget(m_exportProgress);
+    exportLayout->addWidget(cancelExport);
+    statusBar()->addPermanentWidget(m_exportRow);
+    m_exportRow->hide();
+
+    connect(m_cancel, &QPushButton::clicked, m_controller, &ExplorerController::cancelLoad);
+    connect(m_controller, &ExplorerController::loadStarted, this, [this] {
+        m_progress->setValue(0);
+        m_loadRow->show();
+    });
+    connect(m_controller, &ExplorerController::loadProgress, m_progress, &QProgressBar::setValue);
+    connect(m_controller, &ExplorerController::busyChanged, this,
+            [this](bool) { m_loadRow->setVisible(m_controller->isLoading()); });
+    connect(cancelExport, &QPushButton::clicked, this, [this] {
+        if (m_exportActions) {
+            m_exportActions->tensorExport()->cancel();
+        }
+    });
+}
+
 void MainWindow::buildMenus()
 {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::openFileDialog);
+    open->setObjectName(QStringLiteral("openAction"));
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    rebuildRecentMenu();
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->setObjectName(QStringLiteral("exportMenu"));
+    m_exportActions = new ExportActions(m_controller, this, exportMenu);
+    connect(m_exportActions, &ExportActions::failed, this, &MainWindow::showError);
+    connect(m_exportActions, &ExportActions::succeeded, this, [this](const QString& message) {
+        statusBar()->showMessage(message, kStatusMessageMs);
+    });
+    TensorExport* tensorExport = m_exportActions->tensorExport();
+    connect(tensorExport, &TensorExport::progress, m_exportProgress, &QProgressBar::setValue);
+    connect(tensorExport, &TensorExport::finished, m_exportRow, &QWidget::hide);
+    connect(exportMenu->findChild<QAction*>(QStringLiteral("exportTensorAction")),
+            &QAction::triggered, this, [this] {
+                if (m_exportActions->tensorExport()->isRunning()) {
+                    m_exportProgress->setValue(0);
+                    m_exportRow->show();
+                }
+            });
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
     QMenu* demos = menuBar()->addMenu(tr("&Demos"));
+    demos->setObjectName(QStringLiteral("demosMenu"));
     for (const DemoInfo& demo : demoTensors()) {
-        const QString source = QStringLiteral("demo:") + QString::fromStdString(demo.name);
+        const QString source = kDemoPrefix + QString::fromStdString(demo.name);
         QAction* action = demos->addAction(QString::fromStdString(demo.name));
         action->setToolTip(QString::fromStdString(demo.description));
         action->setStatusTip(QString::fromStdString(demo.description));
         connect(action, &QAction::triggered, this, [this, source] { openSource(source); });
     }
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_tensorDock->toggleViewAction());
 }
 
 void MainWindow::applyOptions(const GuiOptions& options)
@@ -130,12 +303,19 @@ void MainWindow::applyOptions(const GuiOptions& options)
     if (options.bits) {
         m_controller->setBits(*options.bits);
     }
-    m_controller->setCompareScheme(options.compare);
-    QString source = options.source;
-    if (source.isEmpty() && m_persistent) {
-        source = QSettings().value(QStringLiteral("lastSource")).toString();
+    if (!options.compare.isEmpty() || !m_persistent) {
+        m_controller->setCompareScheme(options.compare);
     }
-    openSource(source.isEmpty() ? kDefaultSource : source, options.tensor);
+    QString source = options.source;
+    QString tensor = options.tensor;
+    if (source.isEmpty() && m_persistent) {
+        const QSettings settings;
+        source = settings.value(QStringLiteral("lastSource")).toString();
+        if (tensor.isEmpty()) {
+            tensor = settings.value(QStringLiteral("lastTensor")).toString();
+        }
+    }
+    openSource(source.isEmpty() ? kDefaultSource : source, tensor);
 }
 
 void MainWindow::openSource(const QString& source, const QString& tensor)
@@ -143,11 +323,66 @@ void MainWindow::openSource(const QString& source, const QString& tensor)
     m_controller->openSource(source, tensor);
 }
 
+void MainWindow::openFileDialog()
+{
+    const QString dir = QFileInfo(m_controller->source()).isFile()
+                            ? QFileInfo(m_controller->source()).path()
+                            : QString();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a tensor file"), dir,
+        tr("Tensor files (*.npy *.npz *.safetensors *.gguf *.onnx *.pt *.pth *.bin);;"
+           "All files (*)"));
+    if (!path.isEmpty()) {
+        openSource(path);
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!localFileOf(event->mimeData()).isEmpty()) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QString path = localFileOf(event->mimeData());
+    if (!path.isEmpty()) {
+        event->acceptProposedAction();
+        openSource(path);
+    }
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    for (const QString& path : m_recentFiles) {
+        QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName());
+        action->setToolTip(path);
+        action->setStatusTip(path);
+        connect(action, &QAction::triggered, this, [this, path] { openSource(path); });
+    }
+    m_recentMenu->setEnabled(!m_recentFiles.isEmpty());
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    m_recentFiles.removeAll(path);
+    m_recentFiles.prepend(path);
+    while (m_recentFiles.size() > kMaxRecentFiles) {
+        m_recentFiles.removeLast();
+    }
+    rebuildRecentMenu();
+    if (m_persistent) {
+        QSettings().setValue(QStringLiteral("recentFiles"), m_recentFiles);
+    }
+}
+
 void MainWindow::showError(const QString& message)
 {
-    m_errorBanner->setText(message);
+    m_errorText->setText(message);
     m_errorBanner->show();
-    statusBar()->showMessage(message, 10000);
+    statusBar()->showMessage(message, kStatusMessageMs);
 }
 
 void MainWindow::onLoadFinished()
@@ -158,8 +393,12 @@ void MainWindow::onLoadFinished()
     if (!tensor || !dist) {
         return;
     }
+    const QString source = m_controller->source();
+    if (!source.isEmpty() && !source.startsWith(kDemoPrefix)) {
+        addRecentFile(source);
+    }
     QString text = tr("%1 — %2 [%3], %4 · %5 values")
-                       .arg(m_controller->source(), QString::fromStdString(tensor->name()),
+                       .arg(source, QString::fromStdString(tensor->name()),
                             QString::fromStdString(shapeToString(tensor->shape())),
                             QString::fromStdString(tensor->sourceDtype()))
                        .arg(tensor->size());
@@ -183,25 +422,46 @@ void MainWindow::closeEvent(QCloseEvent* event)
 
 void MainWindow::restoreSettings()
 {
-    QSettings settings;
+    const QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    m_leftSplitter->restoreState(settings.value(QStringLiteral("leftSplitter")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
     m_plotSplitter->restoreState(settings.value(QStringLiteral("plotSplitter")).toByteArray());
+    m_plotTabs->setCurrentIndex(settings.value(QStringLiteral("plotTab"), 0).toInt());
+    m_sideTabs->setCurrentIndex(settings.value(QStringLiteral("sideTab"), 0).toInt());
+    m_recentFiles = settings.value(QStringLiteral("recentFiles")).toStringList();
+    rebuildRecentMenu();
     const QString scheme = settings.value(QStringLiteral("scheme")).toString();
     if (!scheme.isEmpty()) {
         m_controller->setScheme(scheme);
     }
+    const int bits = settings.value(QStringLiteral("bits"), 0).toInt();
+    if (bits > 0) {
+        m_controller->setBits(bits);
+    }
+    m_controller->setCompareScheme(settings.value(QStringLiteral("compare")).toString());
 }
 
 void MainWindow::saveSettings() const
 {
     QSettings settings;
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("windowState"), saveState());
+    settings.setValue(QStringLiteral("leftSplitter"), m_leftSplitter->saveState());
     settings.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     settings.setValue(QStringLiteral("plotSplitter"), m_plotSplitter->saveState());
+    settings.setValue(QStringLiteral("plotTab"), m_plotTabs->currentIndex());
+    settings.setValue(QStringLiteral("sideTab"), m_sideTabs->currentIndex());
     settings.setValue(QStringLiteral("scheme"), m_controller->schemeId());
+    settings.setValue(QStringLiteral("bits"), m_controller->bits());
+    settings.setValue(QStringLiteral("compare"), m_controller->compareSchemeId());
+    settings.setValue(QStringLiteral("recentFiles"), m_recentFiles);
     if (!m_controller->source().isEmpty()) {
         settings.setValue(QStringLiteral("lastSource"), m_controller->source());
+    }
+    if (const auto tensor = m_controller->tensor()) {
+        settings.setValue(QStringLiteral("lastTensor"), QString::fromStdString(tensor->name()));
     }
 }
 

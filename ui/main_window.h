@@ -3,26 +3,36 @@
 #include "command_line.h"
 
 #include <QMainWindow>
+#include <QStringList>
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
 class QPushButton;
 class QSplitter;
+class QTabWidget;
 
 namespace quantscope {
 
 class ExplorerController;
+class ExportActions;
 class HistogramView;
 class MetricsView;
 class SchemePanel;
+class TensorBrowser;
 
-// The explorer window: scheme panel and metrics on the left, the plots on the right, the
-// controller doing the work. `persistent` windows restore and save QSettings.
+// The explorer window: scheme panel and metrics on the left, the histogram large in the centre
+// with the transfer and error plots below it, the comparison, rate–distortion and teaching views
+// on the right, the file's tensors in a dock. The controller does the work. Only `persistent`
+// windows read and write QSettings (last file, scheme, bits, layout, recent files), so
+// screenshots and tests are deterministic.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
+    static constexpr int kMaxRecentFiles = 8;
+
     explicit MainWindow(bool persistent = true, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -30,18 +40,32 @@ public:
     HistogramView* histogramView() const { return m_histogram; }
     SchemePanel* schemePanel() const { return m_schemePanel; }
     MetricsView* metricsView() const { return m_metrics; }
+    TensorBrowser* tensorBrowser() const { return m_tensorBrowser; }
+    QDockWidget* tensorDock() const { return m_tensorDock; }
+    ExportActions* exportActions() const { return m_exportActions; }
     // The non-modal error line above the plots (hidden when there is no error).
-    QLabel* errorBanner() const { return m_errorBanner; }
+    QLabel* errorBanner() const { return m_errorText; }
+    const QStringList& recentFiles() const { return m_recentFiles; }
 
     // Scheme, bits and compare scheme first, then the file (so the first design is the wanted one).
     void applyOptions(const GuiOptions& options);
     void openSource(const QString& source, const QString& tensor = {});
+    // File › Open: asks for a file (modal dialog; not used by tests).
+    void openFileDialog();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
+    QWidget* buildErrorBanner();
+    void buildStatusBar();
+    void buildLayout();
     void buildMenus();
+    void addView(QTabWidget* tabs, QWidget* view, const QString& title);
+    void rebuildRecentMenu();
+    void addRecentFile(const QString& path);
     void showError(const QString& message);
     void onLoadFinished();
     void restoreSettings();
@@ -52,12 +76,24 @@ private:
     SchemePanel* m_schemePanel;
     MetricsView* m_metrics;
     HistogramView* m_histogram;
-    QLabel* m_errorBanner;
+    TensorBrowser* m_tensorBrowser;
+    QDockWidget* m_tensorDock;
+    ExportActions* m_exportActions = nullptr;
+    QWidget* m_errorBanner;
+    QLabel* m_errorText;
+    QWidget* m_loadRow;
     QProgressBar* m_progress;
     QPushButton* m_cancel;
+    QWidget* m_exportRow;
+    QProgressBar* m_exportProgress;
+    QSplitter* m_leftSplitter;
     QSplitter* m_mainSplitter;
     QSplitter* m_plotSplitter;
+    QTabWidget* m_plotTabs; // below the histogram: transfer, error histogram
+    QTabWidget* m_sideTabs; // right: comparison, rate–distortion, teaching
     QLabel* m_tensorLabel;
+    QMenu* m_recentMenu = nullptr;
+    QStringList m_recentFiles;
 };
 
 } // namespace quantscope

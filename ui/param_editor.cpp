@@ -55,6 +55,7 @@ ParamEditor::ParamEditor(const ParamSpec& spec, QWidget* parent)
             m_spin->setSingleStep(1);
         } else {
             m_slider->setRange(0, kRealSliderSteps);
+            m_slider->setSingleStep(kRealSliderSteps / 100); // arrow keys: 1% of the range
             m_slider->setPageStep(kRealSliderSteps / 10);
             m_spin->setDecimals(kRealDecimals);
             m_spin->setSingleStep((spec.maximum - spec.minimum) / 100.0);
@@ -85,6 +86,8 @@ ParamEditor::ParamEditor(const ParamSpec& spec, QWidget* parent)
             }
         });
     }
+    // Focus (tab order, a label's buddy) lands on the control that edits the value.
+    setFocusProxy(m_combo ? static_cast<QWidget*>(m_combo) : m_slider);
     setToolTip(help);
     show(m_value);
 }

@@ -2,6 +2,7 @@
 
 #include "explorer_controller.h"
 #include "param_editor.h"
+#include "quant_result.h"
 
 #include "quantscope/scheme.h"
 
@@ -9,15 +10,37 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace quantscope {
+namespace {
+
+constexpr int kMinBits = 1;
+constexpr int kMaxBits = 16;
+
+// The spec's help with its range and default, so the tooltip says what values mean.
+QString specToolTip(const ParamSpec& spec)
+{
+    QString tip = QString::fromStdString(spec.help);
+    if (spec.kind == ParamKind::Choice) {
+        return tip;
+    }
+    const auto number = [](double v) { return QString::number(v, 'g', 6); };
+    tip += QStringLiteral(" (%1 to %2, default %3%4)")
+               .arg(number(spec.minimum), number(spec.maximum), number(spec.defaultValue),
+                    spec.optional ? QStringLiteral("; auto lets the scheme choose") : QString());
+    return tip;
+}
+
+} // namespace
 
 SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     : QWidget(parent)
     , m_controller(controller)
     , m_scheme(new QComboBox(this))
     , m_compare(new QComboBox(this))
+    , m_bits(new QSpinBox(this))
     , m_description(new QLabel(this))
     , m_form(new QFormLayout)
 {
@@ -37,10 +60,15 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     }
     m_scheme->setToolTip(tr("The quantization scheme"));
     m_compare->setToolTip(tr("A second scheme overlaid in purple, at the same bits"));
+    m_bits->setObjectName(QStringLiteral("bitsSpin"));
+    m_bits->setRange(kMinBits, kMaxBits);
+    m_bits->setToolTip(tr("Bit width: at most 2^bits levels. Sets the scheme's bits (or levels) "
+                          "and the bits of the compared scheme and the comparison table"));
 
     auto* top = new QFormLayout;
-    top->addRow(tr("Scheme"), m_scheme);
-    top->addRow(tr("Compare with"), m_compare);
+    top->addRow(tr("&Scheme"), m_scheme);
+    top->addRow(tr("&Bits"), m_bits);
+    top->addRow(tr("C&ompare with"), m_compare);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_description);
@@ -49,6 +77,7 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
 
     connect(m_scheme, &QComboBox::currentIndexChanged, this,
             [this](int index) { m_controller->setScheme(m_scheme->itemData(index).toString()); });
+    connect(m_bits, &QSpinBox::valueChanged, m_controller, &ExplorerController::setBits);
     connect(m_compare, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_controller->setCompareScheme(m_compare->itemData(index).toString());
     });
@@ -89,8 +118,15 @@ void SchemePanel::rebuildEditors()
     for (const ParamSpec& spec : scheme->paramSpecs()) {
         auto* editor = new ParamEditor(spec, this);
         auto* label = new QLabel(QString::fromStdString(spec.name), this);
-        label->setToolTip(QString::fromStdString(spec.help));
-        label->setBuddy(editor->slider());
+        const QString tip = specToolTip(spec);
+        label->setToolTip(tip);
+        for (QWidget* child : editor->findChildren<QWidget*>()) {
+            if (child->objectName().endsWith(QLatin1String("_auto"))) {
+                continue; // says what "auto" does
+            }
+            child->setToolTip(tip);
+        }
+        label->setBuddy(editor);
         m_form->addRow(label, editor);
         m_editors.push_back(editor);
         connect(editor, &ParamEditor::valueChanged, m_controller, &ExplorerController::setParam);
@@ -102,6 +138,11 @@ void SchemePanel::rebuildEditors()
 
 void SchemePanel::syncValues()
 {
+    {
+        const QSignalBlocker block(m_bits);
+        m_bits->setValue(m_controller->bits());
+        m_bits->setEnabled(schemeTakesBits(m_controller->schemeId().toStdString()));
+    }
     const Params& params = m_controller->params();
     for (ParamEditor* editor : m_editors) {
         const ParamSpec& spec = editor->spec();

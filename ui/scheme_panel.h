@@ -7,6 +7,7 @@
 class QComboBox;
 class QFormLayout;
 class QLabel;
+class QSpinBox;
 
 namespace quantscope {
 
@@ -14,7 +15,8 @@ class ExplorerController;
 class ParamEditor;
 
 // The scheme choice and one editor per ParamSpec of the chosen scheme, rebuilt when the scheme
-// changes, so a new scheme needs no UI code. Also the optional second scheme of compare mode.
+// changes, so a new scheme needs no UI code. Also the optional second scheme of compare mode and
+// a bit width shared by both (it sets the scheme's `bits`, or `levels` = 2^bits).
 class SchemePanel : public QWidget {
     Q_OBJECT
 
@@ -23,6 +25,9 @@ public:
 
     const std::vector<ParamEditor*>& editors() const { return m_editors; }
     ParamEditor* editor(const QString& name) const;
+    QComboBox* schemeCombo() const { return m_scheme; }
+    QComboBox* compareCombo() const { return m_compare; }
+    QSpinBox* bitsSpin() const { return m_bits; }
 
 private:
     void rebuildEditors();
@@ -31,6 +36,7 @@ private:
     ExplorerController* m_controller;
     QComboBox* m_scheme;
     QComboBox* m_compare;
+    QSpinBox* m_bits;
     QLabel* m_description;
     QFormLayout* m_form;
     std::vector<ParamEditor*> m_editors;

@@ -7,7 +7,7 @@ namespace quantscope {
 
 class MainWindow;
 
-inline constexpr QSize kScreenshotSize(1280, 800);
+inline constexpr QSize kScreenshotSize(1440, 900);
 inline constexpr int kScreenshotTimeoutMs = 120000;
 
 // Shows `window` at `size`, waits until its loading and designs are done, and writes it to `path`
