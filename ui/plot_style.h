@@ -17,6 +17,22 @@ inline const QColor kCompare(140, 60, 200);
 inline const QColor kCompareBoundary(140, 60, 200, 150);
 inline const QColor kError(200, 40, 60);
 inline const QColor kMarker(30, 30, 30);
+inline const QColor kIdentity(120, 120, 120);
+inline const QColor kCompareFill(140, 60, 200, 70);
+inline const QColor kPrimaryFill(230, 110, 20, 110);
+inline const QColor kCurrentRow(255, 228, 196);
+inline const QColor kCompareRow(232, 218, 245);
+
+// Distinct colours for one curve per scheme (rate–distortion): a qualitative palette, cycled.
+inline QColor schemeColor(int index)
+{
+    static const QColor palette[] = {
+        {31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},   {148, 103, 189},
+        {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
+        {0, 0, 128},    {128, 128, 0}};
+    constexpr int size = int(sizeof(palette) / sizeof(palette[0]));
+    return palette[((index % size) + size) % size];
+}
 
 // Shared look: fonts, grid, interactions (horizontal zoom and drag).
 void applyPlotStyle(QCustomPlot* plot);

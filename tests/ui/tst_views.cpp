@@ -1,0 +1,414 @@
+// The plot views, comparison table and teaching panel show exactly the core's numbers.
+#include "comparison_model.h"
+#include "comparison_table.h"
+#include "error_histogram_view.h"
+#include "explorer_controller.h"
+#include "rate_distortion_view.h"
+#include "teaching_panel.h"
+#include "transfer_view.h"
+
+#include "quantscope/scheme.h"
+#include "quantscope/schemes/dsq.h"
+#include "quantscope/schemes/linear.h"
+#include "quantscope/schemes/weighted_entropy.h"
+
+#include <qcustomplot.h>
+
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace quantscope;
+
+namespace {
+
+constexpr int kValueCount = 1000;
+constexpr int kBusyTimeoutMs = 30000;
+
+// Deterministic, asymmetric, with a heavier positive tail: every scheme has work to do.
+std::vector<float> testValues()
+{
+    std::vector<float> values;
+    values.reserve(kValueCount);
+    for (int i = 0; i < kValueCount; ++i) {
+        const double t = i * 0.37;
+        const double v = 1.5 * std::sin(t) + 0.4 * std::cos(3.1 * t) + (i % 17 == 0 ? 3.0 : 0.0);
+        values.push_back(float(v));
+    }
+    return values;
+}
+
+const Distribution& testDistribution()
+{
+    static const std::vector<float> values = testValues();
+    static const Distribution dist(values);
+    return dist;
+}
+
+std::vector<std::pair<double, double>> points(const QCPGraph* graph)
+{
+    std::vector<std::pair<double, double>> out;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
+        out.emplace_back(it->key, it->value);
+    }
+    return out;
+}
+
+// Loads the test values into `controller` and waits until every computation is done.
+void loadAndSettle(ExplorerController& controller)
+{
+    controller.setTensor(Tensor("test", {kValueCount}, testValues(), "float32"));
+    QTRY_VERIFY_WITH_TIMEOUT(controller.distribution() != nullptr, kBusyTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.isBusy(), kBusyTimeoutMs);
+    QVERIFY(!controller.comparison().rows.empty());
+    QVERIFY(!controller.rateDistortion().curves.empty());
+}
+
+} // namespace
+
+class TestViews : public QObject {
+    Q_OBJECT
+
+private slots:
+    void transferStepsAreCodebookLevels_data();
+    void transferStepsAreCodebookLevels();
+    void transferCompareOverlayAndHover();
+    void errorHistogramMatchesDirectPass();
+    void comparisonModelHoldsEveryScheme();
+    void comparisonModelShowsErrors();
+    void comparisonTableDoubleClickSelectsScheme();
+    void rateDistortionPlotsControllerCurves();
+    void teachingPanelShowsSymmetricScale();
+    void teachingPanelShowsWeqSweeps();
+    void teachingPanelShowsDsqSoftCurve();
+};
+
+void TestViews::transferStepsAreCodebookLevels_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<int>("bits");
+    QTest::newRow("symmetric 3") << "symmetric" << 3;
+    QTest::newRow("asymmetric 4") << "asymmetric" << 4;
+    QTest::newRow("weq 3") << "weq" << 3;
+    QTest::newRow("lloyd-max 2") << "lloyd-max" << 2;
+    QTest::newRow("dsq 3") << "dsq" << 3;
+    QTest::newRow("symmetric 8") << "symmetric" << 8;
+}
+
+void TestViews::transferStepsAreCodebookLevels()
+{
+    QFETCH(QString, scheme);
+    QFETCH(int, bits);
+    const Distribution& dist = testDistribution();
+    const QuantResult result = designResult(
+        dist, scheme.toStdString(), ExplorerController::paramsAtBits(scheme.toStdString(), bits));
+    QVERIFY2(result.valid(), result.error.c_str());
+    const Codebook& cb = result.codebook;
+    const double lo = dist.min();
+    const double hi = dist.max();
+
+    TransferView view;
+    view.setResult(&result);
+
+    // Reference: the thresholds inside (lo, hi], found by a plain scan.
+    std::vector<double> inside;
+    for (double t : cb.thresholds) {
+        if (t > lo && t <= hi) {
+            inside.push_back(t);
+        }
+    }
+    const auto step = points(view.stepGraph());
+    QCOMPARE(step.size(), inside.size() + 2);
+    QCOMPARE(step.front().first, lo);
+    QCOMPARE(step.back().first, hi);
+    for (std::size_t i = 0; i < inside.size(); ++i) {
+        QCOMPARE(step[i + 1].first, inside[i]);
+    }
+    for (std::size_t i = 0; i + 1 < step.size(); ++i) {
+        // The value held from this key on is the level of the key itself.
+        const int k = cb.levelIndex(step[i].first);
+        QCOMPARE(step[i].second, cb.levels[k]);
+    }
+
+    // The error sawtooth: Q(x) − x at both ends of each segment.
+    const auto error = points(view.errorGraph());
+    QCOMPARE(error.size(), 2 * (inside.size() + 1));
+    for (std::size_t s = 0; s + 1 < step.size(); ++s) {
+        const double level = step[s].second;
+        QCOMPARE(error[2 * s].first, step[s].first);
+        QCOMPARE(error[2 * s].second, level - step[s].first);
+        QCOMPARE(error[2 * s + 1].first, step[s + 1].first);
+        QCOMPARE(error[2 * s + 1].second, level - step[s + 1].first);
+    }
+
+    const auto identity = points(view.identityGraph());
+    QCOMPARE(identity.size(), std::size_t(2));
+    QCOMPARE(identity[0], std::make_pair(lo, lo));
+    QCOMPARE(identity[1], std::make_pair(hi, hi));
+    QVERIFY(view.compareStepGraph()->data()->isEmpty());
+}
+
+void TestViews::transferCompareOverlayAndHover()
+{
+    const Distribution& dist = testDistribution();
+    const QuantResult a = designResult(dist, "symmetric", {{"bits", 2}});
+    const QuantResult b =
+        designResult(dist, "lloyd-max", ExplorerController::paramsAtBits("lloyd-max", 2));
+    QVERIFY(a.valid() && b.valid());
+    TransferView view;
+    view.setResult(&a, &b);
+    QVERIFY(!view.stepGraph()->data()->isEmpty());
+    for (const auto& [key, value] : points(view.compareStepGraph())) {
+        QCOMPARE(value, b.codebook.quantize(key));
+    }
+    const double x = 0.3;
+    const QString text = view.hoverText(x);
+    QVERIFY2(text.contains(QString::number(a.codebook.quantize(x), 'g', 9)), qPrintable(text));
+    QVERIFY2(text.contains(QString::number(b.codebook.quantize(x) - x, 'g', 9)), qPrintable(text));
+    QVERIFY(text.contains(QLatin1String("lloyd-max")));
+}
+
+void TestViews::errorHistogramMatchesDirectPass()
+{
+    const Distribution& dist = testDistribution();
+    const QuantResult result = designResult(dist, "weq", {{"levels", 8}});
+    QVERIFY(result.valid());
+    const Histogram& h = result.errorHistogram;
+    QVERIFY(h.counts.size() > 10);
+
+    // Reference: bin Q(x) − x of every value directly.
+    std::vector<std::int64_t> expected(h.counts.size(), 0);
+    for (float x : dist.sorted()) {
+        const double e = result.codebook.quantize(x) - double(x);
+        auto bin = std::upper_bound(h.edges.begin(), h.edges.end(), e) - h.edges.begin() - 1;
+        bin = std::clamp<std::ptrdiff_t>(bin, 0, std::ptrdiff_t(expected.size()) - 1);
+        ++expected[bin];
+    }
+
+    ErrorHistogramView view;
+    const QuantResult other = designResult(dist, "symmetric", {{"bits", 3}});
+    view.setResult(&result, &other);
+    QCOMPARE(view.bars()->data()->size(), int(expected.size()));
+    int i = 0;
+    for (auto it = view.bars()->data()->constBegin(); it != view.bars()->data()->constEnd();
+         ++it, ++i) {
+        QCOMPARE(it->key, 0.5 * (h.edges[i] + h.edges[i + 1]));
+        QCOMPARE(std::int64_t(it->value), expected[i]);
+    }
+    QCOMPARE(view.compareBars()->data()->size(), int(other.errorHistogram.counts.size()));
+    const double middle = 0.5 * (h.edges[3] + h.edges[4]);
+    QVERIFY(view.hoverText(middle).contains(QStringLiteral(": %1 values").arg(expected[3])));
+}
+
+void TestViews::comparisonModelHoldsEveryScheme()
+{
+    ExplorerController controller;
+    controller.setBits(3);
+    ComparisonTable table;
+    table.setController(&controller);
+    loadAndSettle(controller);
+
+    const ComparisonModel* model = table.model();
+    const auto& schemes = allSchemes();
+    QCOMPARE(model->rowCount(), int(schemes.size()));
+    const Distribution& dist = *controller.distribution();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const Scheme& scheme = *schemes[row];
+        QCOMPARE(model->index(row, ComparisonModel::Scheme).data().toString(),
+                 QString::fromStdString(scheme.id()));
+        const Params params = schemeTakesBits(scheme.id()) ? Params{{"bits", 3}} : Params{};
+        const Metrics m = computeMetrics(dist, scheme.design(dist, params));
+        const auto sortValue = [&](int column) {
+            return model->index(row, column).data(ComparisonModel::kSortRole).toDouble();
+        };
+        QCOMPARE(sortValue(ComparisonModel::Mse), m.mse);
+        QCOMPARE(sortValue(ComparisonModel::Rmse), m.rmse);
+        QCOMPARE(sortValue(ComparisonModel::MaxAbsError), m.maxAbsError);
+        QCOMPARE(sortValue(ComparisonModel::MeanError), m.meanError);
+        QCOMPARE(sortValue(ComparisonModel::EntropyBits), m.entropyBits);
+        QCOMPARE(sortValue(ComparisonModel::LevelsUsed), double(m.levelsUsed));
+        QCOMPARE(sortValue(ComparisonModel::ClippedPercent), m.clippedFraction * 100.0);
+        QVERIFY(m.sqnrDb.has_value());
+        QCOMPARE(sortValue(ComparisonModel::SqnrDb), *m.sqnrDb);
+        QCOMPARE(model->index(row, ComparisonModel::SqnrDb).data().toString(),
+                 QString::number(*m.sqnrDb, 'f', 2));
+        // Only the current scheme's row is highlighted.
+        const bool current = scheme.id() == controller.schemeId().toStdString();
+        QCOMPARE(model->index(row, 0).data(Qt::BackgroundRole).isValid(), current);
+    }
+
+    // Sorting by SQNR orders the rows by value, not by text.
+    QSortFilterProxyModel* proxy = table.proxy();
+    proxy->sort(ComparisonModel::SqnrDb, Qt::AscendingOrder);
+    double previous = -std::numeric_limits<double>::infinity();
+    for (int row = 0; row < proxy->rowCount(); ++row) {
+        const double value =
+            proxy->index(row, ComparisonModel::SqnrDb).data(ComparisonModel::kSortRole).toDouble();
+        QVERIFY2(value >= previous, qPrintable(QStringLiteral("row %1").arg(row)));
+        previous = value;
+    }
+}
+
+void TestViews::comparisonModelShowsErrors()
+{
+    SchemeSweep sweep;
+    sweep.bits = 4;
+    SchemeSweep::Row good{"symmetric", "Symmetric", Metrics{}, {}};
+    good.metrics->sqnrDb = 9.5;
+    good.metrics->mse = 0.25;
+    SchemeSweep::Row bad{"broken", "Broken", std::nullopt, "cannot design at 4 bits"};
+    sweep.rows = {bad, good};
+    ComparisonModel model;
+    model.setSweep(sweep);
+    QCOMPARE(model.index(0, ComparisonModel::Mse).data().toString(),
+             QStringLiteral("cannot design at 4 bits"));
+    QVERIFY(!model.index(0, ComparisonModel::SqnrDb).data(ComparisonModel::kSortRole).isValid());
+    QVERIFY(model.index(0, ComparisonModel::SqnrDb)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QLatin1String("cannot design")));
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(ComparisonModel::kSortRole);
+    proxy.sort(ComparisonModel::SqnrDb, Qt::AscendingOrder);
+    QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("symmetric"));
+    QCOMPARE(proxy.index(1, 0).data().toString(), QStringLiteral("broken"));
+}
+
+void TestViews::comparisonTableDoubleClickSelectsScheme()
+{
+    ExplorerController controller;
+    ComparisonTable table;
+    table.setController(&controller);
+    table.resize(900, 400);
+    table.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&table));
+    loadAndSettle(controller);
+    QTableView* view = table.view();
+    int target = -1;
+    for (int row = 0; row < table.proxy()->rowCount(); ++row) {
+        if (table.proxy()->index(row, 0).data().toString() == QLatin1String("lloyd-max")) {
+            target = row;
+        }
+    }
+    QVERIFY(target >= 0);
+    const QRect rect = view->visualRect(table.proxy()->index(target, 1));
+    // A double click as a user makes it: press and release, then the double click.
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, rect.center());
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, rect.center());
+    QCOMPARE(controller.schemeId(), QStringLiteral("lloyd-max"));
+    const QModelIndex source = table.proxy()->mapToSource(table.proxy()->index(target, 0));
+    QVERIFY(table.model()->index(source.row(), 0).data(Qt::BackgroundRole).isValid());
+}
+
+void TestViews::rateDistortionPlotsControllerCurves()
+{
+    ExplorerController controller;
+    controller.setBits(3);
+    RateDistortionView view;
+    view.setController(&controller);
+    loadAndSettle(controller);
+    const Distribution& dist = *controller.distribution();
+    for (const RateDistortion::Curve& curve : controller.rateDistortion().curves) {
+        const QCPGraph* graph = view.curveGraph(QString::fromStdString(curve.schemeId));
+        QVERIFY(graph != nullptr);
+        const auto shown = points(graph);
+        QCOMPARE(shown.size(), curve.bits.size());
+        for (std::size_t i = 0; i < shown.size(); ++i) {
+            QCOMPARE(shown[i].first, double(curve.bits[i]));
+            QCOMPARE(shown[i].second, curve.sqnrDb[i]);
+        }
+    }
+    // Independently: symmetric at 5 bits from the core.
+    const Metrics five = computeMetrics(dist, schemeById("symmetric").design(dist, {{"bits", 5}}));
+    const auto symmetric = points(view.curveGraph(QStringLiteral("symmetric")));
+    QCOMPARE(symmetric.size(), std::size_t(ExplorerController::kRateDistortionMaxBits));
+    QCOMPARE(symmetric[4].second, *five.sqnrDb);
+
+    const auto current = points(view.currentPointGraph());
+    QCOMPARE(current.size(), std::size_t(1));
+    QCOMPARE(current[0].first, 3.0);
+    QCOMPARE(current[0].second, *controller.result()->metrics.sqnrDb);
+    QCOMPARE(view.curveGraph(QStringLiteral("symmetric"))->pen().widthF(), 3.0);
+}
+
+void TestViews::teachingPanelShowsSymmetricScale()
+{
+    auto dist = std::make_shared<const Distribution>(testValues());
+    constexpr double kClip = 0.5;
+    const QuantResult result = designResult(*dist, "symmetric", {{"bits", 4}, {"clip", kClip}});
+    QVERIFY(result.valid());
+    const double scale = symmetricMapping(kClip * dist->maxAbs(), 4).scale;
+    QCOMPARE(result.codebook.linear->scale, scale);
+    // 2^(4−1) − 1 = 7 steps on each side of zero.
+    QVERIFY(std::abs(scale - float(kClip * dist->maxAbs()) / 7.0) < 1e-6 * scale);
+
+    TeachingPanel panel;
+    panel.setResult(&result, dist);
+    const QString text = panel.formulaText();
+    QVERIFY2(text.contains(QString::number(scale, 'g', TeachingPanel::kDigits)), qPrintable(text));
+    QVERIFY2(text.contains(QString::number(dist->maxAbs(), 'g', TeachingPanel::kDigits)),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("−7, 7")), qPrintable(text));
+    QVERIFY(panel.miniPlot()->isHidden());
+
+    const QuantResult asym = designResult(*dist, "asymmetric", {{"bits", 4}});
+    panel.setResult(&asym, dist);
+    QVERIFY(panel.formulaText().contains(
+        QStringLiteral("<b>%1</b>").arg(asym.codebook.linear->zeroPoint)));
+}
+
+void TestViews::teachingPanelShowsWeqSweeps()
+{
+    auto dist = std::make_shared<const Distribution>(testValues());
+    constexpr int kLevels = 8;
+    const QuantResult result = designResult(*dist, "weq", {{"levels", kLevels}});
+    QVERIFY(result.valid());
+    const WeightedEntropyDesign design = designWeightedEntropy(*dist, kLevels);
+
+    TeachingPanel panel;
+    QSignalSpy shown(&panel, &TeachingPanel::weqSweepsShown);
+    panel.setResult(&result, dist);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, kBusyTimeoutMs);
+    const auto objective = points(panel.objectiveGraph());
+    QCOMPARE(objective.size(), design.sweepObjectives.size() + 1);
+    QCOMPARE(objective.front().second, design.initialObjective);
+    QCOMPARE(objective.back().second, design.objective);
+    QCOMPARE(objective.back().second, *result.codebook.weightedEntropy);
+    QVERIFY(panel.formulaText().contains(
+        QString::number(design.objective, 'g', TeachingPanel::kDigits)));
+
+    // The same result again reuses the finished design at once.
+    panel.setResult(&result, dist);
+    QCOMPARE(shown.count(), 2);
+}
+
+void TestViews::teachingPanelShowsDsqSoftCurve()
+{
+    auto dist = std::make_shared<const Distribution>(testValues());
+    constexpr double kAlpha = 0.4;
+    const QuantResult result = designResult(*dist, "dsq", {{"bits", 2}, {"alpha", kAlpha}});
+    QVERIFY(result.valid());
+    TeachingPanel panel;
+    panel.setResult(&result, dist);
+    QVERIFY(!panel.miniPlot()->isHidden());
+    const auto soft = points(panel.softGraph());
+    QCOMPARE(int(soft.size()), TeachingPanel::kSoftSamples);
+    QCOMPARE(soft.front().first, double(dist->min()));
+    QCOMPARE(soft.back().first, double(dist->max()));
+    for (const auto& [x, y] : soft) {
+        QCOMPARE(y, dsqSoft(x, dist->min(), dist->max(), 2, kAlpha));
+    }
+    for (const auto& [x, y] : points(panel.hardGraph())) {
+        QCOMPARE(y, result.codebook.quantize(x));
+    }
+    // Δ = (max − min) / 3 for 4 levels.
+    const double delta = (double(dist->max()) - double(dist->min())) / 3.0;
+    QVERIFY(panel.formulaText().contains(QString::number(delta, 'g', TeachingPanel::kDigits)));
+}
+
+QTEST_MAIN(TestViews)
+#include "tst_views.moc"

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "explorer_controller.h"
+
+#include <QAbstractTableModel>
+
+namespace quantscope {
+
+// Every scheme at the current bits (ExplorerController::comparison()) as a table: one row per
+// scheme, one column per metric. Numbers sort numerically through kSortRole; rows of schemes
+// that cannot design show the error and sort last.
+class ComparisonModel : public QAbstractTableModel {
+    Q_OBJECT
+
+public:
+    enum Column {
+        Scheme,
+        Mse,
+        Rmse,
+        SqnrDb,
+        MaxAbsError,
+        MeanError,
+        EntropyBits,
+        LevelsUsed,
+        ClippedPercent,
+        WeightedEntropy,
+        ColumnCount
+    };
+    static constexpr int kSortRole = Qt::UserRole + 1;     // double, or invalid when missing
+    static constexpr int kSchemeIdRole = Qt::UserRole + 2; // the row's scheme id
+
+    explicit ComparisonModel(QObject* parent = nullptr);
+
+    void setSweep(const SchemeSweep& sweep);
+    // The current scheme's row is highlighted, the compared one tinted.
+    void setCurrentScheme(const QString& id);
+    void setCompareScheme(const QString& id);
+    const SchemeSweep& sweep() const { return m_sweep; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    void highlightChanged();
+
+    SchemeSweep m_sweep;
+    QString m_current;
+    QString m_compare;
+};
+
+} // namespace quantscope

@@ -1,0 +1,188 @@
+#include "rate_distortion_view.h"
+
+#include "plot_style.h"
+
+#include <qcustomplot.h>
+
+#include <QLabel>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace quantscope {
+namespace {
+
+constexpr double kHoverPixels = 8.0;
+constexpr double kMargin = 0.06;
+constexpr double kBitsPad = 0.3;
+
+} // namespace
+
+RateDistortionView::RateDistortionView(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
+{
+    setObjectName(QStringLiteral("rateDistortionView"));
+    m_plot->setObjectName(QStringLiteral("rateDistortionPlot"));
+    style::applyPlotStyle(m_plot);
+    // Bits are few and discrete: no zooming needed, and a drag would lose the curves.
+    m_plot->setInteractions({});
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(new QLabel(tr("<b>Rate–distortion</b> SQNR against bits"), this));
+    layout->addWidget(m_plot, 1);
+    m_plot->xAxis->setLabel(tr("bits"));
+    m_plot->yAxis->setLabel(tr("SQNR (dB)"));
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1.0);
+    m_plot->xAxis->setTicker(ticker);
+    m_plot->xAxis->setRange(1 - kBitsPad, ExplorerController::kRateDistortionMaxBits + kBitsPad);
+    m_plot->legend->setVisible(true);
+    QFont small = m_plot->font();
+    small.setPointSizeF(7.5);
+    m_plot->legend->setFont(small);
+    m_plot->legend->setBrush(QColor(255, 255, 255, 200));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+
+    m_current = m_plot->addGraph();
+    m_current->setName(tr("current"));
+    m_current->setLineStyle(QCPGraph::lsNone);
+    m_current->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(style::kMarker, 2), Qt::NoBrush, 13));
+    m_current->removeFromLegend();
+    // Its own layer keeps the mark above curves added later.
+    m_plot->addLayer(QStringLiteral("marks"), m_plot->layer(QStringLiteral("main")),
+                     QCustomPlot::limAbove);
+    m_current->setLayer(QStringLiteral("marks"));
+    connect(m_plot, &QCustomPlot::mouseMove, this, &RateDistortionView::onMouseMove);
+}
+
+void RateDistortionView::setController(ExplorerController* controller)
+{
+    if (m_controller != nullptr) {
+        disconnect(m_controller, nullptr, this, nullptr);
+    }
+    m_controller = controller;
+    if (controller == nullptr) {
+        return;
+    }
+    connect(controller, &ExplorerController::rateDistortionChanged, this,
+            [this] { setRateDistortion(m_controller->rateDistortion()); });
+    connect(controller, &ExplorerController::resultChanged, this,
+            &RateDistortionView::refreshCurrent);
+    connect(controller, &ExplorerController::loadFinished, this, [this] {
+        setRateDistortion(m_controller->rateDistortion());
+        refreshCurrent();
+    });
+    setRateDistortion(controller->rateDistortion());
+    refreshCurrent();
+}
+
+void RateDistortionView::refreshCurrent()
+{
+    const auto& result = m_controller->result();
+    std::optional<double> sqnr;
+    if (result && result->valid()) {
+        sqnr = result->metrics.sqnrDb;
+    }
+    setCurrent(m_controller->schemeId(), m_controller->bits(), sqnr);
+}
+
+void RateDistortionView::setRateDistortion(const RateDistortion& curves)
+{
+    for (QCPGraph* graph : m_graphs) {
+        m_plot->removeGraph(graph);
+    }
+    m_graphs.clear();
+    m_curves = curves;
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (std::size_t i = 0; i < m_curves.curves.size(); ++i) {
+        const RateDistortion::Curve& curve = m_curves.curves[i];
+        QCPGraph* graph = m_plot->addGraph();
+        const QColor color = style::schemeColor(int(i));
+        graph->setName(QString::fromStdString(curve.schemeId));
+        graph->setPen(QPen(color, 1.2));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 4));
+        QVector<double> keys(curve.bits.begin(), curve.bits.end());
+        QVector<double> values(curve.sqnrDb.begin(), curve.sqnrDb.end());
+        graph->setData(keys, values, true);
+        for (double v : values) {
+            if (std::isfinite(v)) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        }
+        m_graphs.push_back(graph);
+    }
+    if (lo <= hi) {
+        const double pad = std::max((hi - lo) * kMargin, 1.0);
+        m_plot->yAxis->setRange(lo - pad, hi + pad);
+    }
+    emphasizeCurrent();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RateDistortionView::setCurrent(const QString& schemeId, int bits, std::optional<double> sqnrDb)
+{
+    m_currentScheme = schemeId;
+    m_current->data()->clear();
+    if (sqnrDb && std::isfinite(*sqnrDb)) {
+        m_current->addData(bits, *sqnrDb);
+    }
+    emphasizeCurrent();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void RateDistortionView::emphasizeCurrent()
+{
+    for (std::size_t i = 0; i < m_graphs.size(); ++i) {
+        QPen pen = m_graphs[i]->pen();
+        const bool current = QString::fromStdString(m_curves.curves[i].schemeId) == m_currentScheme;
+        pen.setWidthF(current ? 3.0 : 1.2);
+        m_graphs[i]->setPen(pen);
+    }
+}
+
+QCPGraph* RateDistortionView::curveGraph(const QString& schemeId) const
+{
+    for (std::size_t i = 0; i < m_graphs.size(); ++i) {
+        if (QString::fromStdString(m_curves.curves[i].schemeId) == schemeId) {
+            return m_graphs[i];
+        }
+    }
+    return nullptr;
+}
+
+QString RateDistortionView::hoverText(double pixelX, double pixelY) const
+{
+    QStringList lines;
+    for (const RateDistortion::Curve& curve : m_curves.curves) {
+        for (std::size_t j = 0; j < curve.bits.size(); ++j) {
+            const double dx = m_plot->xAxis->coordToPixel(curve.bits[j]) - pixelX;
+            const double dy = m_plot->yAxis->coordToPixel(curve.sqnrDb[j]) - pixelY;
+            if (std::hypot(dx, dy) <= kHoverPixels) {
+                lines << tr("%1 at %2 bits: SQNR %3 dB")
+                             .arg(QString::fromStdString(curve.displayName))
+                             .arg(curve.bits[j])
+                             .arg(curve.sqnrDb[j], 0, 'f', 3);
+            }
+        }
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+void RateDistortionView::onMouseMove(QMouseEvent* event)
+{
+    const QString text = hoverText(event->position().x(), event->position().y());
+    if (text.isEmpty()) {
+        QToolTip::hideText();
+    } else {
+        QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+    }
+}
+
+} // namespace quantscope

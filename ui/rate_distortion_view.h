@@ -1,0 +1,50 @@
+#pragma once
+
+#include "explorer_controller.h"
+
+#include <QWidget>
+
+#include <optional>
+#include <vector>
+
+class QCPGraph;
+class QCustomPlot;
+class QMouseEvent;
+
+namespace quantscope {
+
+// SQNR against bits 1..8, one curve per scheme in distinct colours with a legend; the current
+// scheme's curve is drawn bold and its point at the current bits marked. Hovering near a point
+// shows scheme, bits and SQNR.
+class RateDistortionView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit RateDistortionView(QWidget* parent = nullptr);
+
+    void setController(ExplorerController* controller);
+    void setRateDistortion(const RateDistortion& curves);
+    // The marked point: `schemeId` at `bits` with `sqnrDb` (the current result's own SQNR, which
+    // differs from the curve when parameters other than bits are changed). No SQNR: no mark.
+    void setCurrent(const QString& schemeId, int bits, std::optional<double> sqnrDb);
+
+    QCustomPlot* plot() const { return m_plot; }
+    // The graph of a scheme's curve (null when it has none).
+    QCPGraph* curveGraph(const QString& schemeId) const;
+    QCPGraph* currentPointGraph() const { return m_current; }
+    QString hoverText(double pixelX, double pixelY) const;
+
+private:
+    void refreshCurrent();
+    void onMouseMove(QMouseEvent* event);
+    void emphasizeCurrent();
+
+    ExplorerController* m_controller = nullptr;
+    QCustomPlot* m_plot;
+    QCPGraph* m_current;
+    RateDistortion m_curves;
+    std::vector<QCPGraph*> m_graphs; // parallel to m_curves.curves
+    QString m_currentScheme;
+};
+
+} // namespace quantscope

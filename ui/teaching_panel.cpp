@@ -1,0 +1,413 @@
+#include "teaching_panel.h"
+
+#include "explorer_controller.h"
+#include "plot_style.h"
+
+#include "quantscope/scheme.h"
+#include "quantscope/schemes/dsq.h"
+
+#include <qcustomplot.h>
+
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+namespace quantscope {
+namespace {
+
+constexpr int kMiniPlotHeight = 150;
+constexpr int kSixteenths = 16; // weq-log exponents are in sixteenths of an octave
+constexpr int kMaxListedClusters = 8;
+
+QString num(double value)
+{
+    return QString::number(value, 'g', TeachingPanel::kDigits);
+}
+
+QString escaped(const std::string& text)
+{
+    return QString::fromStdString(text).toHtmlEscaped();
+}
+
+// Parameters with every default filled in; the requested ones when resolving fails.
+Params resolved(const QuantResult& result)
+{
+    try {
+        return schemeById(result.schemeId).resolve(result.params);
+    } catch (const std::exception&) {
+        return result.params;
+    }
+}
+
+QString codebookSummary(const QuantResult& result)
+{
+    const Codebook& cb = result.codebook;
+    if (cb.levels.empty()) {
+        return {};
+    }
+    return QObject::tr("%1 levels (%2 used), from %3 to %4.")
+        .arg(cb.levelCount())
+        .arg(result.metrics.levelsUsed)
+        .arg(num(cb.levels.front()), num(cb.levels.back()));
+}
+
+QString explainSymmetric(const QuantResult& result, const Distribution& dist)
+{
+    const LinearMapping& m = *result.codebook.linear;
+    const Params p = resolved(result);
+    const int bits = bitsOf(p);
+    QString numerator;
+    QString value;
+    if (p.has("range")) {
+        numerator = QStringLiteral("a");
+        value = num(p.get("range"));
+    } else {
+        numerator = QStringLiteral("clip·max|x|");
+        value = QStringLiteral("%1·%2").arg(num(p.get("clip", 1.0)), num(dist.maxAbs()));
+    }
+    return QObject::tr("<p><b>Symmetric linear</b>, b = %1 bits, zero point 0:</p>"
+                       "<p>scale = %2 / (2<sup>b−1</sup> − 1) = %3 / %4 = <b>%5</b></p>"
+                       "<p>q = clamp(round(x / scale), −%4, %4), &nbsp; Q(x) = q · scale</p>")
+        .arg(bits)
+        .arg(numerator, value)
+        .arg(m.qmax)
+        .arg(num(m.scale));
+}
+
+QString explainAsymmetric(const QuantResult& result, const Distribution& dist)
+{
+    const LinearMapping& m = *result.codebook.linear;
+    const int bits = bitsOf(resolved(result));
+    const double lo = std::min(double(dist.min()), 0.0);
+    const double hi = std::max(double(dist.max()), 0.0);
+    return QObject::tr("<p><b>Asymmetric linear</b>, b = %1 bits, range widened to include 0:</p>"
+                       "<p>min' = min(min x, 0) = %2, &nbsp; max' = max(max x, 0) = %3</p>"
+                       "<p>scale = (max' − min') / (q<sub>max</sub> − q<sub>min</sub>) = "
+                       "%4 / %5 = <b>%6</b></p>"
+                       "<p>zero point = q<sub>min</sub> − round(min' / scale) = <b>%7</b></p>"
+                       "<p>q = clamp(round(x / scale) + %7, %8, %9), &nbsp; "
+                       "Q(x) = (q − %7) · scale</p>")
+        .arg(bits)
+        .arg(num(lo), num(hi), num(hi - lo))
+        .arg(m.qmax - m.qmin)
+        .arg(num(m.scale))
+        .arg(m.zeroPoint)
+        .arg(m.qmin)
+        .arg(m.qmax);
+}
+
+QString explainWeqLog(const QuantResult& result)
+{
+    QString text = QObject::tr("<p><b>Log-domain levels</b>: base 2<sup>1/16</sup>; levels 0 and "
+                               "2<sup>(first + i·step)/16</sup>.</p>");
+    std::vector<double> positive;
+    for (double level : result.codebook.levels) {
+        if (level > 0) {
+            positive.push_back(level);
+        }
+    }
+    if (!positive.empty()) {
+        const double first = std::round(kSixteenths * std::log2(positive.front()));
+        text += QObject::tr("<p>first level = 2<sup>%1/16</sup> = <b>%2</b></p>")
+                    .arg(num(first), num(positive.front()));
+    }
+    if (positive.size() > 1) {
+        const double step = std::round(kSixteenths * std::log2(positive[1] / positive[0]));
+        text += QObject::tr("<p>step = %1/16 octave: each level ×%2 the previous</p>")
+                    .arg(num(step), num(std::exp2(step / kSixteenths)));
+    }
+    if (result.codebook.weightedEntropy) {
+        text += QObject::tr("<p>weighted entropy of the grid E = %1</p>")
+                    .arg(num(*result.codebook.weightedEntropy));
+    }
+    return text;
+}
+
+// The quantizer the dsq scheme designed: unset clips are the data range.
+DsqQuantizer dsqQuantizer(const QuantResult& result, const Distribution& dist)
+{
+    const Params p = resolved(result);
+    DsqQuantizer q;
+    q.bits = bitsOf(p);
+    q.alpha = p.get("alpha", q.alpha);
+    q.lower = p.get("lower", dist.min());
+    q.upper = p.get("upper", dist.max());
+    return q;
+}
+
+QString explainDsq(const QuantResult& result, const DsqQuantizer& q)
+{
+    return QObject::tr("<p><b>DSQ</b>: N = 2<sup>%1</sup> = %2 levels on [%3, %4], "
+                       "Δ = (upper − lower)/(N − 1) = <b>%5</b></p>"
+                       "<p>soft step φ(x) = s·tanh(k·(x − m<sub>i</sub>)), "
+                       "k = ln(2/α − 1)/Δ = %6, s = 1/tanh(kΔ/2) = %7 (α = %8)</p>"
+                       "<p>The plot shows the soft curve used in training beside the hard "
+                       "staircase the codebook applies. %9</p>")
+        .arg(q.bits)
+        .arg(q.levelCount())
+        .arg(num(q.lower), num(q.upper), num(q.delta()), num(q.sharpness()), num(q.scale()),
+             num(q.alpha), codebookSummary(result));
+}
+
+QCPGraph* makeGraph(QCustomPlot* plot, const QPen& pen, QCPGraph::LineStyle line,
+                    const QString& name)
+{
+    QCPGraph* graph = plot->addGraph();
+    graph->setPen(pen);
+    graph->setLineStyle(line);
+    graph->setName(name);
+    return graph;
+}
+
+} // namespace
+
+TeachingPanel::TeachingPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_formula(new QLabel(this))
+    , m_plot(new QCustomPlot(this))
+{
+    setObjectName(QStringLiteral("teachingPanel"));
+    m_formula->setObjectName(QStringLiteral("teachingFormula"));
+    m_plot->setObjectName(QStringLiteral("teachingPlot"));
+    m_formula->setTextFormat(Qt::RichText);
+    m_formula->setWordWrap(true);
+    m_formula->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_formula->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    style::applyPlotStyle(m_plot);
+    m_plot->setMinimumHeight(kMiniPlotHeight);
+    m_plot->legend->setVisible(true);
+    QFont small = m_plot->font();
+    small.setPointSizeF(7.5);
+    m_plot->legend->setFont(small);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_hard = makeGraph(m_plot, QPen(style::kPrimary, 1.5), QCPGraph::lsStepLeft, tr("hard"));
+    m_soft = makeGraph(m_plot, QPen(style::kCompare, 1.5), QCPGraph::lsLine, tr("soft"));
+    m_objective =
+        makeGraph(m_plot, QPen(style::kPrimary, 1.5), QCPGraph::lsLine, tr("objective E"));
+    m_objective->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+    m_plot->hide();
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_formula);
+    layout->addWidget(m_plot, 1);
+    layout->addStretch(0);
+    connect(&m_weqWatcher, &QFutureWatcher<WeightedEntropyDesign>::finished, this,
+            &TeachingPanel::onWeqDesigned);
+}
+
+TeachingPanel::~TeachingPanel()
+{
+    m_weqWatcher.waitForFinished();
+}
+
+void TeachingPanel::setController(ExplorerController* controller)
+{
+    if (m_controller != nullptr) {
+        disconnect(m_controller, nullptr, this, nullptr);
+    }
+    m_controller = controller;
+    if (controller == nullptr) {
+        return;
+    }
+    connect(controller, &ExplorerController::resultChanged, this,
+            &TeachingPanel::refreshFromController);
+    connect(controller, &ExplorerController::loadFinished, this,
+            &TeachingPanel::refreshFromController);
+    refreshFromController();
+}
+
+void TeachingPanel::refreshFromController()
+{
+    const auto& result = m_controller->result();
+    setResult(result ? &*result : nullptr, m_controller->distribution());
+}
+
+QString TeachingPanel::formulaText() const
+{
+    return m_formula->text();
+}
+
+void TeachingPanel::setResult(const QuantResult* result, std::shared_ptr<const Distribution> dist)
+{
+    m_result = result ? std::optional<QuantResult>(*result) : std::nullopt;
+    m_weqWanted = {};
+    for (QCPGraph* graph : {m_soft, m_hard, m_objective}) {
+        graph->data()->clear();
+        graph->setVisible(false);
+        graph->removeFromLegend();
+    }
+    m_plot->hide();
+    if (!m_result || !dist) {
+        m_baseText = tr("<p>Open a tensor to see how the scheme maps it.</p>");
+    } else if (!m_result->valid()) {
+        m_baseText = tr("<p><b>%1</b> cannot design this codebook: %2</p>")
+                         .arg(escaped(m_result->schemeId), escaped(m_result->error));
+    } else {
+        m_baseText = explain(*m_result, *dist);
+        if (m_result->schemeId == "weq") {
+            m_weqWanted = {dist, int(resolved(*m_result).get("levels", 0))};
+            if (m_weqDesign && m_weqShownFor == m_weqWanted) {
+                showWeqDesign();
+                return;
+            }
+            m_baseText += tr("<p><i>Computing the sweeps…</i></p>");
+            if (!m_weqBusy) {
+                startWeqDesign();
+            }
+        }
+    }
+    m_formula->setText(m_baseText);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString TeachingPanel::explain(const QuantResult& result, const Distribution& dist)
+{
+    const Scheme* scheme = findScheme(result.schemeId);
+    const std::string& id = result.schemeId;
+    if (id == "symmetric" && result.codebook.linear) {
+        return explainSymmetric(result, dist);
+    }
+    if (id == "asymmetric" && result.codebook.linear && !dist.empty()) {
+        return explainAsymmetric(result, dist);
+    }
+    if (id == "weq-log") {
+        return explainWeqLog(result);
+    }
+    if (id == "dsq" && !dist.empty()) {
+        showDsq(result, dist);
+        return explainDsq(result, dsqQuantizer(result, dist));
+    }
+    if (id == "weq") {
+        return tr("<p><b>Weighted entropy</b>: the importance of a weight w is "
+                  "w<sup>2</sup>; the values are ordered by magnitude and cut into magnitude "
+                  "clusters, each giving the levels ±rep. The cuts maximise "
+                  "E = −Σ wp(k)·ln(p(k)/2), where p is a cluster's share of the values and wp "
+                  "its share of the importance.</p><p>%1</p>")
+            .arg(codebookSummary(result));
+    }
+    const QString name = scheme ? escaped(scheme->displayName()) : escaped(id);
+    const QString description = scheme ? escaped(scheme->description()) : QString();
+    QString text =
+        tr("<p><b>%1</b>: %2.</p><p>%3</p>").arg(name, description, codebookSummary(result));
+    if (result.codebook.weightedEntropy) {
+        text += tr("<p>weighted entropy E = %1</p>").arg(num(*result.codebook.weightedEntropy));
+    }
+    return text;
+}
+
+void TeachingPanel::showDsq(const QuantResult& result, const Distribution& dist)
+{
+    const DsqQuantizer q = dsqQuantizer(result, dist);
+    const double from = std::min(double(dist.min()), q.lower);
+    const double to = std::max(double(dist.max()), q.upper);
+    if (!(to > from)) {
+        return;
+    }
+    const CurveSamples soft = sampleDsqSoft(q, from, to, kSoftSamples);
+    m_soft->setData(QVector<double>(soft.x.begin(), soft.x.end()),
+                    QVector<double>(soft.y.begin(), soft.y.end()), true);
+    // The hard staircase from the codebook itself, over the same range.
+    const Codebook& cb = result.codebook;
+    QVector<double> keys{from};
+    QVector<double> values{cb.quantize(from)};
+    for (std::size_t k = 0; k < cb.thresholds.size(); ++k) {
+        if (cb.thresholds[k] > from && cb.thresholds[k] <= to) {
+            keys.push_back(cb.thresholds[k]);
+            values.push_back(cb.levels[k + 1]);
+        }
+    }
+    keys.push_back(to);
+    values.push_back(values.back());
+    m_hard->setData(keys, values, true);
+    for (QCPGraph* graph : {m_hard, m_soft}) {
+        graph->setVisible(true);
+        graph->addToLegend();
+    }
+    m_plot->xAxis->setLabel(tr("x"));
+    m_plot->yAxis->setLabel(tr("Q(x)"));
+    m_plot->rescaleAxes(true);
+    m_plot->show();
+}
+
+void TeachingPanel::startWeqDesign()
+{
+    m_weqRunning = m_weqWanted;
+    m_weqBusy = true;
+    const WeqJob job = m_weqRunning;
+    m_weqWatcher.setFuture(QtConcurrent::run([job]() -> WeightedEntropyDesign {
+        try {
+            return designWeightedEntropy(*job.dist, job.levels);
+        } catch (const std::exception&) {
+            return {}; // levels out of range: the panel already shows the result's error
+        }
+    }));
+}
+
+void TeachingPanel::onWeqDesigned()
+{
+    m_weqBusy = false;
+    m_weqDesign = m_weqWatcher.result();
+    m_weqShownFor = m_weqRunning;
+    if (!m_weqWanted.dist) {
+        return; // no longer weq
+    }
+    if (m_weqShownFor == m_weqWanted) {
+        showWeqDesign();
+    } else {
+        startWeqDesign(); // the state moved on while this one ran
+    }
+}
+
+void TeachingPanel::showWeqDesign()
+{
+    const WeightedEntropyDesign& d = *m_weqDesign;
+    QString text = m_baseText;
+    text += tr("<p>L = %1 levels → %2 magnitude clusters%3; n = %4 values.</p>")
+                .arg(d.levels)
+                .arg(d.clusterCount())
+                .arg(d.hasZeroLevel ? tr(" (cluster 0 is the zero level)") : QString())
+                .arg(d.count);
+    text += tr("<p>E: start %1 → <b>%2</b> after %3 sweeps%4</p>")
+                .arg(num(d.initialObjective), num(d.objective))
+                .arg(d.sweepObjectives.size())
+                .arg(d.converged ? tr(" (converged)") : tr(" (sweep budget reached)"));
+    if (d.clusterCount() <= kMaxListedClusters && d.count > 0) {
+        QStringList rows;
+        for (int k = 0; k < d.clusterCount(); ++k) {
+            const std::int64_t begin = k == 0 ? 0 : d.slices[k - 1];
+            const std::int64_t size = d.slices[k] - begin;
+            rows << tr("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td>"
+                       "<td align=right>%4%</td></tr>")
+                        .arg(k)
+                        .arg(num(d.boundaries[k]), num(d.representatives[k]))
+                        .arg(100.0 * double(size) / double(d.count), 0, 'f', 2);
+        }
+        text += tr("<table cellspacing=4><tr><th>cluster</th><th>from |w|</th><th>rep</th>"
+                   "<th>values</th></tr>%1</table>")
+                    .arg(rows.join(QString()));
+    }
+    m_formula->setText(text);
+
+    QVector<double> keys{0.0};
+    QVector<double> values{d.initialObjective};
+    for (std::size_t i = 0; i < d.sweepObjectives.size(); ++i) {
+        keys.push_back(double(i + 1));
+        values.push_back(d.sweepObjectives[i]);
+    }
+    m_objective->setData(keys, values, true);
+    m_objective->setVisible(true);
+    m_objective->addToLegend();
+    m_plot->xAxis->setLabel(tr("sweep"));
+    m_plot->yAxis->setLabel(tr("E"));
+    m_plot->rescaleAxes(true);
+    m_plot->show();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    emit weqSweepsShown();
+}
+
+} // namespace quantscope
