@@ -26,7 +26,8 @@ constexpr int kMinVisibleBins = 16;
 constexpr double kBoundaryAlphaBudget = 600.0; // alpha = budget / sqrt(levels), clamped
 constexpr int kMinBoundaryAlpha = 35;
 constexpr int kMaxBoundaryAlpha = 200;
-constexpr int kManyLevels = 64;
+constexpr int kManyLevels = 64;      // above this, boundaries become ticks
+constexpr double kTickHeight = 0.04; // share of the plot height a boundary tick covers
 
 QCPGraph* makeOverlay(QCustomPlot* plot, QCPAxis* valueAxis, const QColor& color,
                       const QString& name, bool markers)
@@ -82,6 +83,10 @@ HistogramView::HistogramView(ExplorerController* controller, QWidget* parent)
     m_unitAxis = m_plot->axisRect()->addAxis(QCPAxis::atRight);
     m_unitAxis->setVisible(false);
     m_unitAxis->setRange(0, 1);
+    m_unitAxisTop = m_plot->axisRect()->addAxis(QCPAxis::atRight);
+    m_unitAxisTop->setVisible(false);
+    m_unitAxisTop->setRange(0, 1);
+    m_unitAxisTop->setRangeReversed(true);
 
     m_histogram = m_plot->addGraph();
     m_histogram->setName(tr("histogram"));
@@ -95,6 +100,10 @@ HistogramView::HistogramView(ExplorerController* controller, QWidget* parent)
         makeOverlay(m_plot, m_unitAxis, style::kCompareBoundary, tr("compare boundaries"), false);
     m_compareLevels =
         makeOverlay(m_plot, m_plot->yAxis2, style::kCompare, tr("compare levels"), true);
+    m_boundaryTop =
+        makeOverlay(m_plot, m_unitAxisTop, style::kPrimaryBoundary, tr("boundary ticks"), false);
+    m_compareBoundaryTop = makeOverlay(m_plot, m_unitAxisTop, style::kCompareBoundary,
+                                       tr("compare boundary ticks"), false);
 
     m_rebinTimer->setSingleShot(true);
     m_rebinTimer->setInterval(0);
@@ -145,10 +154,10 @@ void HistogramView::onDistributionChanged()
 {
     const Histogram& full = m_controller->histogram();
     m_binCount = std::max(kMinVisibleBins, static_cast<int>(full.counts.size()));
-    m_boundaries->data()->clear();
-    m_levels->data()->clear();
-    m_compareBoundaries->data()->clear();
-    m_compareLevels->data()->clear();
+    for (QCPGraph* graph : {m_boundaries, m_levels, m_compareBoundaries, m_compareLevels,
+                            m_boundaryTop, m_compareBoundaryTop}) {
+        graph->data()->clear();
+    }
     resetZoom();
     if (full.edges.size() < 2) {
         m_histogram->data()->clear();
@@ -202,26 +211,35 @@ void HistogramView::showHistogram(const Histogram& histogram)
 }
 
 void HistogramView::showCodebook(const std::optional<QuantResult>& result, QCPGraph* boundaries,
-                                 QCPGraph* levels)
+                                 QCPGraph* boundaryTop, QCPGraph* levels)
 {
+    boundaryTop->data()->clear();
     if (!result || !result->valid()) {
         boundaries->data()->clear();
         levels->data()->clear();
         return;
     }
     const Codebook& codebook = result->codebook;
-    // Many boundaries would hide the data: fade them as their number grows.
+    const bool many = codebook.levelCount() > kManyLevels;
+    // Many boundaries would hide the data: fade them as their number grows, and past
+    // kManyLevels draw only ticks along the bottom and top edges.
     const int alpha =
-        std::clamp(int(kBoundaryAlphaBudget / std::sqrt(double(codebook.levelCount()))),
-                   kMinBoundaryAlpha, kMaxBoundaryAlpha);
+        many ? kMaxBoundaryAlpha
+             : std::clamp(int(kBoundaryAlphaBudget / std::sqrt(double(codebook.levelCount()))),
+                          kMinBoundaryAlpha, kMaxBoundaryAlpha);
     QColor color = boundaries->pen().color();
     color.setAlpha(alpha);
     boundaries->setPen(QPen(color, 1.0));
+    boundaryTop->setPen(QPen(color, 1.0));
     QCPScatterStyle marker = levels->scatterStyle();
-    marker.setSize(codebook.levelCount() > kManyLevels ? 4 : 7);
+    marker.setSize(many ? 4 : 7);
     levels->setScatterStyle(marker);
     const QVector<double> thresholds(codebook.thresholds.begin(), codebook.thresholds.end());
-    boundaries->setData(thresholds, QVector<double>(thresholds.size(), 1.0), true);
+    const QVector<double> heights(thresholds.size(), many ? kTickHeight : 1.0);
+    boundaries->setData(thresholds, heights, true);
+    if (many) {
+        boundaryTop->setData(thresholds, heights, true);
+    }
     const double total = std::max<double>(1.0, double(result->metrics.count));
     QVector<double> keys(codebook.levels.begin(), codebook.levels.end());
     QVector<double> mass;
@@ -245,15 +263,25 @@ void HistogramView::updateMassAxis()
 
 void HistogramView::onResultChanged()
 {
-    showCodebook(m_controller->result(), m_boundaries, m_levels);
-    showCodebook(m_controller->compareResult(), m_compareBoundaries, m_compareLevels);
+    showCodebook(m_controller->result(), m_boundaries, m_boundaryTop, m_levels);
+    showCodebook(m_controller->compareResult(), m_compareBoundaries, m_compareBoundaryTop,
+                 m_compareLevels);
     updateMassAxis();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void HistogramView::onMouseMove(QMouseEvent* event)
 {
-    const double px = event->position().x();
+    const QString text = hoverText(event->position().x());
+    if (text.isEmpty()) {
+        QToolTip::hideText();
+    } else {
+        QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+    }
+}
+
+QString HistogramView::hoverText(double px) const
+{
     const double x = m_plot->xAxis->pixelToCoord(px);
     const auto near = [&](double key) {
         return std::abs(m_plot->xAxis->coordToPixel(key) - px) <= kHoverPixels;
@@ -266,12 +294,20 @@ void HistogramView::onMouseMove(QMouseEvent* event)
         const Codebook& codebook = (*result)->codebook;
         const QString scheme = QString::fromStdString((*result)->schemeId);
         const int k = codebook.levelIndex(x);
-        // The nearest threshold on either side of the level under the pointer.
+        // The nearer of the thresholds on either side of the level under the pointer.
+        int nearest = -1;
         for (int t : {k - 1, k}) {
-            if (t >= 0 && t < int(codebook.thresholds.size()) && near(codebook.thresholds[t])) {
-                text =
-                    tr("%1 boundary %2: %3").arg(scheme).arg(t).arg(number(codebook.thresholds[t]));
+            if (t >= 0 && t < int(codebook.thresholds.size()) && near(codebook.thresholds[t]) &&
+                (nearest < 0 || std::abs(codebook.thresholds[t] - x) <
+                                    std::abs(codebook.thresholds[nearest] - x))) {
+                nearest = t;
             }
+        }
+        if (nearest >= 0) {
+            text = tr("%1 boundary %2: %3")
+                       .arg(scheme)
+                       .arg(nearest)
+                       .arg(number(codebook.thresholds[nearest]));
         }
         if (text.isEmpty() && near(codebook.levels[k])) {
             const LevelStats& level = (*result)->levels[k];
@@ -296,11 +332,7 @@ void HistogramView::onMouseMove(QMouseEvent* event)
                        .arg(m_shown.counts[bin]);
         }
     }
-    if (text.isEmpty()) {
-        QToolTip::hideText();
-    } else {
-        QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
-    }
+    return text;
 }
 
 } // namespace quantscope

@@ -32,6 +32,12 @@ public:
     QCPGraph* levelGraph() const { return m_levels; }
     QCPGraph* compareBoundaryGraph() const { return m_compareBoundaries; }
     QCPGraph* compareLevelGraph() const { return m_compareLevels; }
+    // With many levels the boundaries shrink to ticks at the bottom (boundaryGraph) and the top
+    // (these graphs, on a reversed unit axis); otherwise these stay empty.
+    QCPGraph* boundaryTopGraph() const { return m_boundaryTop; }
+    QCPGraph* compareBoundaryTopGraph() const { return m_compareBoundaryTop; }
+    // What hovering at horizontal pixel `pixelX` of the plot shows (empty: nothing there).
+    QString hoverText(double pixelX) const;
     const Histogram& shownHistogram() const { return m_shown; }
 
     void setLogCounts(bool log);
@@ -43,19 +49,22 @@ private:
     void rebinVisibleRange();
     void showHistogram(const Histogram& histogram);
     void showCodebook(const std::optional<QuantResult>& result, QCPGraph* boundaries,
-                      QCPGraph* levels);
+                      QCPGraph* boundaryTop, QCPGraph* levels);
     void updateMassAxis();
     void onMouseMove(QMouseEvent* event);
 
     ExplorerController* m_controller;
     QCustomPlot* m_plot;
     QCheckBox* m_logCounts;
-    QCPAxis* m_unitAxis; // hidden 0..1 axis: boundaries span the full height
+    QCPAxis* m_unitAxis;    // hidden 0..1 axis: boundaries span the full height
+    QCPAxis* m_unitAxisTop; // the same, reversed: ticks hanging from the top
     QCPGraph* m_histogram;
     QCPGraph* m_boundaries;
     QCPGraph* m_levels;
     QCPGraph* m_compareBoundaries;
     QCPGraph* m_compareLevels;
+    QCPGraph* m_boundaryTop;
+    QCPGraph* m_compareBoundaryTop;
     QTimer* m_rebinTimer;
     Histogram m_shown;
     int m_binCount = 0;

@@ -3,6 +3,7 @@
 #include "comparison_table.h"
 #include "error_histogram_view.h"
 #include "explorer_controller.h"
+#include "histogram_view.h"
 #include "rate_distortion_view.h"
 #include "teaching_panel.h"
 #include "transfer_view.h"
@@ -84,6 +85,9 @@ private slots:
     void teachingPanelShowsSymmetricScale();
     void teachingPanelShowsWeqSweeps();
     void teachingPanelShowsDsqSoftCurve();
+    void histogramBoundariesBecomeTicks_data();
+    void histogramBoundariesBecomeTicks();
+    void histogramLogCountsKeepEmptyBins();
 };
 
 void TestViews::transferStepsAreCodebookLevels_data()
@@ -408,6 +412,85 @@ void TestViews::teachingPanelShowsDsqSoftCurve()
     // Δ = (max − min) / 3 for 4 levels.
     const double delta = (double(dist->max()) - double(dist->min())) / 3.0;
     QVERIFY(panel.formulaText().contains(QString::number(delta, 'g', TeachingPanel::kDigits)));
+}
+
+void TestViews::histogramBoundariesBecomeTicks_data()
+{
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<bool>("ticks");
+    QTest::newRow("3 bits: full lines") << 3 << false;
+    QTest::newRow("6 bits (63 levels): full lines") << 6 << false;
+    QTest::newRow("7 bits (127 levels): ticks") << 7 << true;
+    QTest::newRow("8 bits (255 levels): ticks") << 8 << true;
+}
+
+void TestViews::histogramBoundariesBecomeTicks()
+{
+    QFETCH(int, bits);
+    QFETCH(bool, ticks);
+    constexpr double kFullHeight = 1.0;
+    ExplorerController controller;
+    controller.setBits(bits);
+    controller.setCompareScheme(QStringLiteral("asymmetric"));
+    HistogramView view(&controller);
+    view.resize(800, 400);
+    loadAndSettle(controller);
+    const Codebook& cb = controller.result()->codebook;
+    QCOMPARE(cb.levelCount(), (1 << bits) - 1);
+
+    const auto bottom = points(view.boundaryGraph());
+    const auto top = points(view.boundaryTopGraph());
+    QCOMPARE(bottom.size(), cb.thresholds.size());
+    QCOMPARE(top.size(), ticks ? cb.thresholds.size() : std::size_t(0));
+    for (std::size_t i = 0; i < bottom.size(); ++i) {
+        QCOMPARE(bottom[i].first, cb.thresholds[i]);
+        QVERIFY(ticks ? bottom[i].second < 0.1 * kFullHeight : bottom[i].second == kFullHeight);
+        if (ticks) {
+            QCOMPARE(top[i], bottom[i]);
+        }
+    }
+    // Levels stay markers at their mass in either case.
+    const auto levels = points(view.levelGraph());
+    QCOMPARE(levels.size(), cb.levels.size());
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+        QCOMPARE(levels[k].first, cb.levels[k]);
+        QCOMPARE(levels[k].second,
+                 double(controller.result()->levels[k].count) / double(kValueCount));
+    }
+    const Codebook& other = controller.compareResult()->codebook;
+    QCOMPARE(points(view.compareBoundaryGraph()).size(), other.thresholds.size());
+    QCOMPARE(points(view.compareBoundaryTopGraph()).size(),
+             ticks ? other.thresholds.size() : std::size_t(0));
+
+    // Hovering over a boundary names its exact value.
+    view.plot()->replot();
+    const std::size_t middle = cb.thresholds.size() / 2;
+    const double pixel = view.plot()->xAxis->coordToPixel(cb.thresholds[middle]);
+    const QString text = view.hoverText(pixel);
+    QVERIFY2(text.contains(QStringLiteral("boundary %1: %2")
+                               .arg(middle)
+                               .arg(QString::number(cb.thresholds[middle], 'g', 9))),
+             qPrintable(text));
+}
+
+void TestViews::histogramLogCountsKeepEmptyBins()
+{
+    ExplorerController controller;
+    HistogramView view(&controller);
+    view.resize(800, 400);
+    loadAndSettle(controller);
+    view.setLogCounts(true);
+    const Histogram& shown = view.shownHistogram();
+    const auto empty = std::count(shown.counts.begin(), shown.counts.end(), 0);
+    QVERIFY2(empty > 0, "the test data should leave some bins empty");
+    const auto graph = points(view.histogramGraph());
+    QCOMPARE(graph.size(), shown.counts.size() + 1);
+    const QCPRange range = view.plot()->yAxis->range();
+    QVERIFY(range.lower > 0);
+    for (std::size_t i = 0; i < shown.counts.size(); ++i) {
+        // Non-empty bins are exact; empty ones sit on the axis floor instead of at log(0).
+        QCOMPARE(graph[i].second, shown.counts[i] > 0 ? double(shown.counts[i]) : range.lower);
+    }
 }
 
 QTEST_MAIN(TestViews)
