@@ -79,8 +79,9 @@ ErrorHistogramView::ErrorHistogramView(QWidget* parent)
     layout->addWidget(m_plot, 1);
     m_plot->xAxis->setLabel(tr("Q(x) − x"));
     m_plot->yAxis->setLabel(tr("count"));
-    m_compareBars = makeBars(m_plot, style::kCompare, style::kCompareFill, tr("compare"));
+    // The translucent compare bars go on top, so both stay visible where they overlap.
     m_bars = makeBars(m_plot, style::kPrimary, style::kPrimaryFill, tr("error"));
+    m_compareBars = makeBars(m_plot, style::kCompare, style::kCompareFill, tr("compare"));
     connect(m_plot, &QCustomPlot::mouseMove, this, &ErrorHistogramView::onMouseMove);
 }
 

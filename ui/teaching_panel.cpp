@@ -255,10 +255,11 @@ void TeachingPanel::setResult(const QuantResult* result, std::shared_ptr<const D
                 showWeqDesign();
                 return;
             }
-            m_baseText += tr("<p><i>Computing the sweeps…</i></p>");
             if (!m_weqBusy) {
                 startWeqDesign();
             }
+            m_formula->setText(m_baseText + tr("<p><i>Computing the sweeps…</i></p>"));
+            return;
         }
     }
     m_formula->setText(m_baseText);

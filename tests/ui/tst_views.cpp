@@ -384,6 +384,7 @@ void TestViews::teachingPanelShowsWeqSweeps()
     QCOMPARE(objective.back().second, *result.codebook.weightedEntropy);
     QVERIFY(panel.formulaText().contains(
         QString::number(design.objective, 'g', TeachingPanel::kDigits)));
+    QVERIFY(!panel.formulaText().contains(QStringLiteral("Computing")));
 
     // The same result again reuses the finished design at once.
     panel.setResult(&result, dist);
