@@ -30,6 +30,9 @@ QCPBars* makeBars(QCustomPlot* plot, const QColor& line, const QColor& fill, con
     bars->setPen(QPen(line, 1));
     bars->setBrush(fill);
     bars->setWidthType(QCPBars::wtPlotCoords);
+    // Axis-aligned rectangles gain nothing from antialiasing, which costs ~20 ms per replot.
+    bars->setAntialiased(false);
+    bars->setAntialiasedFill(false);
     return bars;
 }
 
