@@ -89,15 +89,18 @@ QString explainAsymmetric(const QuantResult& result, const Distribution& dist)
                        "<p>scale = (max' − min') / (q<sub>max</sub> − q<sub>min</sub>) = "
                        "%4 / %5 = <b>%6</b></p>"
                        "<p>zero point = q<sub>min</sub> − round(min' / scale) = <b>%7</b></p>"
-                       "<p>q = clamp(round(x / scale) + %7, %8, %9), &nbsp; "
-                       "Q(x) = (q − %7) · scale</p>")
+                       "<p>q = clamp(round(x / scale) %8 %9, %10, %11), &nbsp; "
+                       "Q(x) = (q %12 %9) · scale</p>")
         .arg(bits)
         .arg(num(lo), num(hi), num(hi - lo))
         .arg(m.qmax - m.qmin)
         .arg(num(m.scale))
         .arg(m.zeroPoint)
+        .arg(m.zeroPoint < 0 ? QStringLiteral("−") : QStringLiteral("+"))
+        .arg(std::abs(m.zeroPoint))
         .arg(m.qmin)
-        .arg(m.qmax);
+        .arg(m.qmax)
+        .arg(m.zeroPoint < 0 ? QStringLiteral("+") : QStringLiteral("−"));
 }
 
 QString explainWeqLog(const QuantResult& result)

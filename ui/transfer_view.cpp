@@ -152,6 +152,7 @@ TransferView::TransferView(QWidget* parent)
     m_plot->yAxis->setLabel(tr("Q(x)"));
     m_errorRect->axis(QCPAxis::atBottom)->setLabel(tr("x"));
     m_errorRect->axis(QCPAxis::atLeft)->setLabel(tr("Q(x) − x"));
+    m_errorRect->axis(QCPAxis::atLeft)->ticker()->setTickCount(3); // a short axis
 
     m_identity = makeGraph(m_plot, top, QPen(style::kIdentity, 1, Qt::DashLine), tr("identity"),
                            QCPGraph::lsLine);

@@ -361,8 +361,10 @@ void TestViews::teachingPanelShowsSymmetricScale()
 
     const QuantResult asym = designResult(*dist, "asymmetric", {{"bits", 4}});
     panel.setResult(&asym, dist);
+    const std::int64_t zeroPoint = asym.codebook.linear->zeroPoint;
+    QVERIFY(panel.formulaText().contains(QStringLiteral("<b>%1</b>").arg(zeroPoint)));
     QVERIFY(panel.formulaText().contains(
-        QStringLiteral("<b>%1</b>").arg(asym.codebook.linear->zeroPoint)));
+        QStringLiteral("round(x / scale) + %1, 0, 15)").arg(zeroPoint)));
 }
 
 void TestViews::teachingPanelShowsWeqSweeps()
