@@ -8,6 +8,7 @@
 #include "metrics_view.h"
 #include "rate_distortion_view.h"
 #include "scheme_panel.h"
+#include "teaching_panel.h"
 #include "tensor_browser.h"
 #include "transfer_view.h"
 
@@ -46,6 +47,8 @@ constexpr int kHistogramHeight = 480;
 constexpr int kLowerPlotsHeight = 320;
 constexpr int kSchemePanelHeight = 420;
 constexpr int kMetricsHeight = 280;
+constexpr int kSideTabsHeight = 470;
+constexpr int kTeachingHeight = 330;
 
 QString localFileOf(const QMimeData* mime)
 {
@@ -172,12 +175,21 @@ void MainWindow::buildLayout()
     rateDistortion->setObjectName(QStringLiteral("rateDistortionView"));
     rateDistortion->setController(m_controller);
     addView(m_sideTabs, rateDistortion, tr("Rate–distortion"));
+    auto* teaching = new TeachingPanel(this);
+    teaching->setObjectName(QStringLiteral("teachingPanel"));
+    teaching->setController(m_controller);
+
+    m_rightSplitter = new QSplitter(Qt::Vertical, this);
+    m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
+    m_rightSplitter->addWidget(m_sideTabs);
+    m_rightSplitter->addWidget(teaching);
+    m_rightSplitter->setSizes({kSideTabsHeight, kTeachingHeight});
 
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->addWidget(m_leftSplitter);
     m_mainSplitter->addWidget(m_plotSplitter);
-    m_mainSplitter->addWidget(m_sideTabs);
+    m_mainSplitter->addWidget(m_rightSplitter);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
     m_mainSplitter->setStretchFactor(2, 0);
@@ -428,6 +440,7 @@ void MainWindow::restoreSettings()
     m_leftSplitter->restoreState(settings.value(QStringLiteral("leftSplitter")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("mainSplitter")).toByteArray());
     m_plotSplitter->restoreState(settings.value(QStringLiteral("plotSplitter")).toByteArray());
+    m_rightSplitter->restoreState(settings.value(QStringLiteral("rightSplitter")).toByteArray());
     m_plotTabs->setCurrentIndex(settings.value(QStringLiteral("plotTab"), 0).toInt());
     m_sideTabs->setCurrentIndex(settings.value(QStringLiteral("sideTab"), 0).toInt());
     m_recentFiles = settings.value(QStringLiteral("recentFiles")).toStringList();
@@ -451,6 +464,7 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("leftSplitter"), m_leftSplitter->saveState());
     settings.setValue(QStringLiteral("mainSplitter"), m_mainSplitter->saveState());
     settings.setValue(QStringLiteral("plotSplitter"), m_plotSplitter->saveState());
+    settings.setValue(QStringLiteral("rightSplitter"), m_rightSplitter->saveState());
     settings.setValue(QStringLiteral("plotTab"), m_plotTabs->currentIndex());
     settings.setValue(QStringLiteral("sideTab"), m_sideTabs->currentIndex());
     settings.setValue(QStringLiteral("scheme"), m_controller->schemeId());

@@ -23,9 +23,9 @@ class SchemePanel;
 class TensorBrowser;
 
 // The explorer window: scheme panel and metrics on the left, the histogram large in the centre
-// with the transfer and error plots below it, the comparison, rate–distortion and teaching views
-// on the right, the file's tensors in a dock. The controller does the work. Only `persistent`
-// windows read and write QSettings (last file, scheme, bits, layout, recent files), so
+// with the transfer and error plots below it, the comparison and rate–distortion tabs above the
+// teaching panel on the right, the file's tensors in a dock. The controller does the work. Only
+// `persistent` windows read and write QSettings (last file, scheme, bits, layout, recent files), so
 // screenshots and tests are deterministic.
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -89,8 +89,9 @@ private:
     QSplitter* m_leftSplitter;
     QSplitter* m_mainSplitter;
     QSplitter* m_plotSplitter;
-    QTabWidget* m_plotTabs; // below the histogram: transfer, error histogram
-    QTabWidget* m_sideTabs; // right: comparison, rate–distortion, teaching
+    QSplitter* m_rightSplitter; // the tabs above the teaching panel
+    QTabWidget* m_plotTabs;     // below the histogram: transfer, error histogram
+    QTabWidget* m_sideTabs;     // right: comparison, rate–distortion
     QLabel* m_tensorLabel;
     QMenu* m_recentMenu = nullptr;
     QStringList m_recentFiles;

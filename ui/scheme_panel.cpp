@@ -18,6 +18,7 @@ namespace {
 
 constexpr int kMinBits = 1;
 constexpr int kMaxBits = 16;
+constexpr int kComboCharacters = 14;
 
 // The spec's help with its range and default, so the tooltip says what values mean.
 QString specToolTip(const ParamSpec& spec)
@@ -60,6 +61,11 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     }
     m_scheme->setToolTip(tr("The quantization scheme"));
     m_compare->setToolTip(tr("A second scheme overlaid in purple, at the same bits"));
+    // Long scheme names must not widen the panel past its column.
+    for (QComboBox* combo : {m_scheme, m_compare}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(kComboCharacters);
+    }
     m_bits->setObjectName(QStringLiteral("bitsSpin"));
     m_bits->setRange(kMinBits, kMaxBits);
     m_bits->setToolTip(tr("Bit width: at most 2^bits levels. Sets the scheme's bits (or levels) "

@@ -10,9 +10,15 @@
 #include <QImage>
 #include <QPixmap>
 #include <QSaveFile>
+#include <QThreadPool>
 #include <QTimer>
 
 namespace quantscope {
+namespace {
+
+constexpr int kSettleRounds = 3; // work started by results that arrived in the previous round
+
+} // namespace
 
 QString renderScreenshot(MainWindow& window, const QString& path, QSize size, int timeoutMs)
 {
@@ -48,8 +54,12 @@ QString renderScreenshot(MainWindow& window, const QString& path, QSize size, in
     if (timedOut) {
         return QStringLiteral("%1: timed out waiting for the window to finish").arg(path);
     }
-    // Let queued replots and layout run, then draw every plot now.
-    QCoreApplication::processEvents();
+    // Views may run work of their own on the thread pool (e.g. the teaching panel's sweeps):
+    // let it finish and its results arrive, then let queued replots and layout run.
+    for (int round = 0; round < kSettleRounds; ++round) {
+        QThreadPool::globalInstance()->waitForDone();
+        QCoreApplication::processEvents();
+    }
     for (QCustomPlot* plot : window.findChildren<QCustomPlot*>()) {
         plot->replot(QCustomPlot::rpImmediateRefresh);
     }
