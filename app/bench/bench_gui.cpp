@@ -1,0 +1,163 @@
+// bench_gui: the explorer's responsiveness, measured on the real window (run offscreen).
+//  1. slider → replot: on a 10^7-element tensor, the median time from a slider value change to the
+//     moment every plot has replotted the new design (target < 30 ms);
+//  2. load: while a 10^8-element tensor loads and its Distribution builds, the longest gap between
+//     ticks of a 5 ms timer on the UI thread (target < 50 ms).
+// usage: bench_gui [--slider-elements N] [--load-elements N] [--moves M]
+#include "explorer_controller.h"
+#include "main_window.h"
+#include "param_editor.h"
+#include "scheme_panel.h"
+#include "screenshot.h"
+
+#include "quantscope/demo.h"
+
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QSlider>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+using namespace quantscope;
+
+namespace {
+
+constexpr qint64 kSliderElements = 10'000'000;
+constexpr qint64 kLoadElements = 100'000'000;
+constexpr int kMoves = 41;
+constexpr int kTickMs = 5;
+constexpr double kSliderTargetMs = 30.0;
+constexpr double kGapTargetMs = 50.0;
+
+qint64 optionValue(const QStringList& args, const QString& name, qint64 fallback)
+{
+    const int at = int(args.indexOf(name));
+    return at >= 0 && at + 1 < args.size() ? args[at + 1].toLongLong() : fallback;
+}
+
+// Runs the event loop until `done` holds (checked after every event batch).
+template <typename Done> void waitUntil(Done done)
+{
+    while (!done()) {
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.empty() ? 0.0 : values[values.size() / 2];
+}
+
+void benchSlider(MainWindow& window, qint64 elements, int moves)
+{
+    ExplorerController* controller = window.controller();
+    controller->setTensor(makeDemoTensor("gaussian", elements));
+    waitUntil([&] { return !controller->isBusy() && controller->result(); });
+    QSlider* slider = window.schemePanel()->editor(QStringLiteral("bits"))->slider();
+
+    // A move is done when the result for it has arrived and every plot has drawn it.
+    QElapsedTimer clock;
+    qint64 lastReplotNs = 0;
+    QObject scope; // the connections below capture locals: they end with this function
+    const QList<QCustomPlot*> plots = window.findChildren<QCustomPlot*>();
+    for (QCustomPlot* plot : plots) {
+        QObject::connect(plot, &QCustomPlot::afterReplot, &scope,
+                         [&] { lastReplotNs = clock.nsecsElapsed(); });
+    }
+    bool resultArrived = false;
+    QObject::connect(controller, &ExplorerController::resultChanged, &scope,
+                     [&] { resultArrived = true; });
+
+    std::vector<double> latencies;
+    for (int move = 0; move < moves; ++move) {
+        const int bits = 3 + move % 4; // 3..6 bits: a new design every move
+        resultArrived = false;
+        lastReplotNs = 0;
+        clock.start();
+        slider->setValue(bits == slider->value() ? bits + 1 : bits);
+        waitUntil([&] { return resultArrived && lastReplotNs > 0; });
+        // Replots queued by the result run in this pass; wait for the design to settle too.
+        QCoreApplication::processEvents();
+        QCoreApplication::processEvents();
+        latencies.push_back(double(lastReplotNs) / 1e6);
+        waitUntil([&] { return !controller->isBusy(); }); // the comparison, not timed
+    }
+    const double med = median(latencies);
+    std::printf("slider -> replot on %lld elements: median %.2f ms, min %.2f ms, max %.2f ms "
+                "over %d moves (target < %.0f ms: %s)\n",
+                static_cast<long long>(elements), med,
+                *std::min_element(latencies.begin(), latencies.end()),
+                *std::max_element(latencies.begin(), latencies.end()), moves, kSliderTargetMs,
+                med < kSliderTargetMs ? "met" : "MISSED");
+}
+
+void benchLoad(MainWindow& window, qint64 elements)
+{
+    ExplorerController* controller = window.controller();
+    std::printf("building a %lld-element tensor...\n", static_cast<long long>(elements));
+    std::fflush(stdout);
+    Tensor tensor = makeDemoTensor("gaussian", elements);
+
+    QElapsedTimer clock;
+    qint64 lastTick = 0;
+    double loadGapMs = 0.0;
+    double afterGapMs = 0.0;
+    bool loaded = false;
+    int ticksLoading = 0;
+    int ticksAfter = 0;
+    QTimer ticker;
+    ticker.setInterval(kTickMs);
+    ticker.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&ticker, &QTimer::timeout, &ticker, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        const double gap = double(now - lastTick) / 1e6;
+        double& longest = loaded ? afterGapMs : loadGapMs;
+        longest = std::max(longest, gap);
+        ++(loaded ? ticksAfter : ticksLoading);
+        lastTick = now;
+    });
+    QObject::connect(controller, &ExplorerController::loadFinished, &ticker,
+                     [&] { loaded = true; });
+    clock.start();
+    ticker.start();
+    controller->setTensor(std::move(tensor));
+    waitUntil([&] { return loaded; });
+    const double loadSeconds = double(clock.nsecsElapsed()) / 1e9;
+    waitUntil([&] { return !controller->isBusy(); });
+    const double totalSeconds = double(clock.nsecsElapsed()) / 1e9;
+    ticker.stop();
+    std::printf("load of %lld elements: %.1f s to the Distribution, %.1f s until every design, "
+                "the comparison and rate-distortion were done\n",
+                static_cast<long long>(elements), loadSeconds, totalSeconds);
+    std::printf(
+        "longest UI-thread gap (%d ms timer): %.1f ms while loading (target < %.0f ms: "
+        "%s), %.1f ms afterwards (designs and replots of the new tensor); %d and %d ticks\n",
+        kTickMs, loadGapMs, kGapTargetMs, loadGapMs < kGapTargetMs ? "met" : "MISSED", afterGapMs,
+        ticksLoading, ticksAfter);
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QApplication app(argc, argv);
+    const QStringList args = QApplication::arguments();
+    const qint64 sliderElements =
+        optionValue(args, QStringLiteral("--slider-elements"), kSliderElements);
+    const qint64 loadElements = optionValue(args, QStringLiteral("--load-elements"), kLoadElements);
+    const int moves = int(optionValue(args, QStringLiteral("--moves"), kMoves));
+
+    MainWindow window(false); // no settings: the same state on every run
+    window.resize(kScreenshotSize);
+    window.show();
+    benchSlider(window, sliderElements, std::max(1, moves));
+    benchLoad(window, loadElements);
+    return 0;
+}
