@@ -15,6 +15,8 @@ namespace {
 
 constexpr int kRealSliderSteps = 1000;
 constexpr int kRealDecimals = 4;
+const QString kWidestValue = QStringLiteral("-0000000.0000");
+constexpr int kSpinChrome = 32; // frame and arrows beside the text
 
 } // namespace
 
@@ -48,6 +50,9 @@ ParamEditor::ParamEditor(const ParamSpec& spec, QWidget* parent)
         m_spin->setToolTip(help);
         m_spin->setRange(spec.minimum, spec.maximum);
         m_spin->setKeyboardTracking(false);
+        // Huge ranges (absolute thresholds up to 1e30) would otherwise squeeze the slider.
+        m_spin->setMaximumWidth(m_spin->fontMetrics().horizontalAdvance(kWidestValue) +
+                                kSpinChrome);
         if (spec.isInteger()) {
             m_slider->setRange(int(spec.minimum), int(spec.maximum));
             m_slider->setPageStep(std::max(1, int((spec.maximum - spec.minimum) / 8)));
@@ -90,6 +95,18 @@ ParamEditor::ParamEditor(const ParamSpec& spec, QWidget* parent)
     setFocusProxy(m_combo ? static_cast<QWidget*>(m_combo) : m_slider);
     setToolTip(help);
     show(m_value);
+}
+
+QList<QWidget*> ParamEditor::focusControls() const
+{
+    QList<QWidget*> controls;
+    for (QWidget* control : {static_cast<QWidget*>(m_combo), static_cast<QWidget*>(m_slider),
+                             static_cast<QWidget*>(m_spin), static_cast<QWidget*>(m_auto)}) {
+        if (control != nullptr) {
+            controls.push_back(control);
+        }
+    }
+    return controls;
 }
 
 int ParamEditor::sliderPosition(double value) const

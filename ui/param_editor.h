@@ -2,6 +2,7 @@
 
 #include "quantscope/params.h"
 
+#include <QList>
 #include <QWidget>
 
 #include <optional>
@@ -27,6 +28,8 @@ public:
     void setValue(std::optional<double> value);
 
     QSlider* slider() const { return m_slider; }
+    // The controls keyboard focus visits, in tab order.
+    QList<QWidget*> focusControls() const;
 
 signals:
     void valueChanged(const QString& name, double value);

@@ -83,6 +83,8 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
 
     connect(m_scheme, &QComboBox::currentIndexChanged, this,
             [this](int index) { m_controller->setScheme(m_scheme->itemData(index).toString()); });
+    QWidget::setTabOrder(m_scheme, m_bits);
+    QWidget::setTabOrder(m_bits, m_compare);
     connect(m_bits, &QSpinBox::valueChanged, m_controller, &ExplorerController::setBits);
     connect(m_compare, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_controller->setCompareScheme(m_compare->itemData(index).toString());
@@ -138,6 +140,15 @@ void SchemePanel::rebuildEditors()
         connect(editor, &ParamEditor::valueChanged, m_controller, &ExplorerController::setParam);
         connect(editor, &ParamEditor::autoSelected, m_controller,
                 &ExplorerController::setParamAuto);
+    }
+    // New widgets join the end of the window's focus chain; put them right after the choices
+    // above them, in the order they are shown.
+    QWidget* previous = m_compare;
+    for (ParamEditor* editor : m_editors) {
+        for (QWidget* control : editor->focusControls()) {
+            QWidget::setTabOrder(previous, control);
+            previous = control;
+        }
     }
     syncValues();
 }

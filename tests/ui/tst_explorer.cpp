@@ -196,6 +196,22 @@ void TestExplorer::switchingSchemeRebuildsEditors()
             QVERIFY(editor->findChild<QWidget*>(QStringLiteral("param_%1_auto").arg(name)));
         }
     }
+    // Keyboard: from the compare choice, Tab visits every editor's controls in order (new
+    // editors would otherwise land at the end of the focus chain).
+    QList<QWidget*> expectedOrder;
+    for (ParamEditor* editor : panel.editors()) {
+        expectedOrder += editor->focusControls();
+    }
+    QList<QWidget*> tabOrder;
+    for (QWidget* w = panel.compareCombo()->nextInFocusChain();
+         w != panel.compareCombo() && tabOrder.size() < expectedOrder.size();
+         w = w->nextInFocusChain()) {
+        if ((w->focusPolicy() & Qt::TabFocus) && w->focusProxy() == nullptr) {
+            tabOrder.push_back(w);
+        }
+    }
+    QCOMPARE(tabOrder, expectedOrder);
+
     // No editor of the previous scheme survives.
     for (const ParamSpec& spec : schemeById(other.toStdString()).paramSpecs()) {
         if (panel.editor(QString::fromStdString(spec.name)) == nullptr) {
