@@ -31,6 +31,17 @@ double sumSquaredError(const RangeStats& stats, double level)
 
 } // namespace
 
+std::pair<double, double> granularRange(const Codebook& codebook)
+{
+    const double first = codebook.levels.front();
+    const double last = codebook.levels.back();
+    if (codebook.thresholds.empty()) {
+        return {first, last};
+    }
+    return {first - (codebook.thresholds.front() - first),
+            last + (last - codebook.thresholds.back())};
+}
+
 std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& codebook)
 {
     const std::vector<std::int64_t> bounds = levelBounds(dist, codebook);
@@ -85,8 +96,9 @@ Metrics computeMetrics(const Distribution& dist, const Codebook& codebook)
     if (sse > 0.0 && signal > 0.0) {
         metrics.sqnrDb = 10.0 * std::log10(signal / sse);
     }
-    const std::int64_t below = dist.lowerIndex(codebook.levels.front());
-    const std::int64_t above = dist.count() - dist.upperIndex(codebook.levels.back());
+    const auto [low, high] = granularRange(codebook);
+    const std::int64_t below = dist.lowerIndex(low);
+    const std::int64_t above = dist.count() - dist.upperIndex(high);
     metrics.clippedFraction = double(below + above) / n;
     return metrics;
 }

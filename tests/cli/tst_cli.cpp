@@ -184,7 +184,14 @@ DirectMetrics directMetrics(const std::vector<float>& values,
         m.sumSquaredError += e * e;
         error += e;
         m.maxAbsError = std::max(m.maxAbsError, std::abs(e));
-        clipped += (x < codebook.levels.front() || x > codebook.levels.back()) ? 1 : 0;
+        // Overload region: beyond an outer level by more than its inner half-cell.
+        const double low = codebook.thresholds.empty()
+                               ? codebook.levels.front()
+                               : 2 * codebook.levels.front() - codebook.thresholds.front();
+        const double high = codebook.thresholds.empty()
+                                ? codebook.levels.back()
+                                : 2 * codebook.levels.back() - codebook.thresholds.back();
+        clipped += (x < low || x > high) ? 1 : 0;
         ++population[codesOfLevels[s][k]];
     }
     const auto n = static_cast<double>(count);

@@ -52,7 +52,13 @@ DirectMetrics directPass(const std::vector<float>& values, const Codebook& codeb
         d.maxAbs = std::max(d.maxAbs, std::abs(error));
         ++usage[k];
         ++d.count;
-        clipped += v < codebook.levels.front() || v > codebook.levels.back();
+        // Overload region: beyond an outer level by more than its inner half-cell.
+        const bool single = codebook.thresholds.empty();
+        const double low = single ? codebook.levels.front()
+                                  : 2 * codebook.levels.front() - codebook.thresholds.front();
+        const double high = single ? codebook.levels.back()
+                                   : 2 * codebook.levels.back() - codebook.thresholds.back();
+        clipped += v < low || v > high;
     }
     for (std::int64_t c : usage) {
         if (c > 0) {
@@ -158,7 +164,8 @@ void TestMetrics::handMadeCodebook()
     QVERIFY(std::abs(m.meanError - (1 + 0.5 - 0.25 + 1 - 1) / 5.0) < kExact);
     QCOMPARE(m.maxAbsError, 1.0);
     QCOMPARE(m.levelsUsed, 3);
-    QCOMPARE(m.clippedFraction, 2.0 / 5.0); // −2 below −1, 3 above 2
+    // Granular range [−1 − 0.5, 2 + 1]: only −2 lies beyond it (3 is on its edge).
+    QCOMPARE(m.clippedFraction, 1.0 / 5.0);
     const double p1 = 0.2, p2 = 0.4, p3 = 0.4;
     QVERIFY(std::abs(m.entropyBits + p1 * std::log2(p1) + p2 * std::log2(p2) + p3 * std::log2(p3)) <
             kExact);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace quantscope {
@@ -20,7 +21,11 @@ struct Metrics {
     double meanError = 0.0; // mean of Q(x) − x (the bias)
     double entropyBits = 0.0;
     std::optional<double> weightedEntropy;
-    double clippedFraction = 0.0; // values outside [levels.front(), levels.back()]
+    // Values in the overload region: beyond an outer level by more than that level's inner
+    // half-cell (r_0 − (t_0 − r_0) below, r_L−1 + (r_L−1 − t_L−2) above), so their error exceeds
+    // what the cell gives inside. For linear schemes: round(x/scale) + zero point outside
+    // [qmin, qmax]. With a single level, every value that is not that level.
+    double clippedFraction = 0.0;
     int levelsUsed = 0;
 };
 
@@ -34,6 +39,8 @@ struct LevelStats {
 };
 
 std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& codebook);
+// The range [low, high] outside which values count as clipped (see Metrics::clippedFraction).
+std::pair<double, double> granularRange(const Codebook& codebook);
 Metrics computeMetrics(const Distribution& dist, const Codebook& codebook);
 
 } // namespace quantscope
