@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 using namespace quantscope;
@@ -48,6 +49,59 @@ template <typename Done> void waitUntil(Done done)
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
     }
 }
+
+double threadCpuMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
+}
+
+// Times every event delivered on the UI thread, so a long gap can be traced to its receiver.
+class TimedApplication : public QApplication {
+public:
+    using QApplication::QApplication;
+
+    bool notify(QObject* receiver, QEvent* event) override
+    {
+        if (m_depth++ > 0) {
+            const bool handled = QApplication::notify(receiver, event);
+            --m_depth;
+            return handled;
+        }
+        QElapsedTimer timer;
+        timer.start();
+        const double cpuStart = threadCpuMs();
+        const QEvent::Type type = event->type();
+        const QString name = QString::fromLatin1(receiver->metaObject()->className()) +
+                             QLatin1Char('/') + receiver->objectName();
+        const bool handled = QApplication::notify(receiver, event);
+        --m_depth;
+        const double ms = double(timer.nsecsElapsed()) / 1e6;
+        if (ms > m_slowestMs) {
+            m_slowestMs = ms;
+            m_slowest = QStringLiteral("%1 (event type %2, %3 ms of it on the CPU)")
+                            .arg(name)
+                            .arg(int(type))
+                            .arg(threadCpuMs() - cpuStart, 0, 'f', 1);
+        }
+        return handled;
+    }
+    // The slowest event since the last call, then forgets it.
+    QString takeSlowest()
+    {
+        const QString text =
+            QStringLiteral("%1 ms in %2").arg(m_slowestMs, 0, 'f', 1).arg(m_slowest);
+        m_slowestMs = 0.0;
+        m_slowest.clear();
+        return text;
+    }
+
+private:
+    int m_depth = 0;
+    double m_slowestMs = 0.0;
+    QString m_slowest;
+};
 
 double median(std::vector<double> values)
 {
@@ -125,12 +179,16 @@ void benchLoad(MainWindow& window, qint64 elements)
     });
     QObject::connect(controller, &ExplorerController::loadFinished, &ticker,
                      [&] { loaded = true; });
+    auto* app = static_cast<TimedApplication*>(QCoreApplication::instance());
+    app->takeSlowest();
     clock.start();
     ticker.start();
     controller->setTensor(std::move(tensor));
     waitUntil([&] { return loaded; });
     const double loadSeconds = double(clock.nsecsElapsed()) / 1e9;
+    const QString slowestLoading = app->takeSlowest();
     waitUntil([&] { return !controller->isBusy(); });
+    const QString slowestAfter = app->takeSlowest();
     const double totalSeconds = double(clock.nsecsElapsed()) / 1e9;
     ticker.stop();
     std::printf("load of %lld elements: %.1f s to the Distribution, %.1f s until every design, "
@@ -141,13 +199,15 @@ void benchLoad(MainWindow& window, qint64 elements)
         "%s), %.1f ms afterwards (designs and replots of the new tensor); %d and %d ticks\n",
         kTickMs, loadGapMs, kGapTargetMs, loadGapMs < kGapTargetMs ? "met" : "MISSED", afterGapMs,
         ticksLoading, ticksAfter);
+    std::printf("slowest UI event while loading: %s\nslowest UI event afterwards: %s\n",
+                qPrintable(slowestLoading), qPrintable(slowestAfter));
 }
 
 } // namespace
 
 int main(int argc, char* argv[])
 {
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     const QStringList args = QApplication::arguments();
     const qint64 sliderElements =
         optionValue(args, QStringLiteral("--slider-elements"), kSliderElements);

@@ -27,7 +27,7 @@ int main(int argc, char* argv[])
     try {
         options = parseGuiArguments(QApplication::arguments());
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "quantscope: %s\n%s\n", e.what(), qPrintable(guiUsage()));
+        std::fprintf(stderr, "quantscope: %s (see quantscope --help)\n", e.what());
         return kExitBadUsage;
     }
     if (options.showHelp) {
