@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <numeric>
 
 namespace quantscope {
 namespace {
@@ -150,6 +152,22 @@ void HistogramView::resetZoom()
     showHistogram(full);
 }
 
+bool HistogramView::isSpiky(const Histogram& histogram)
+{
+    // One bin holding a large share (e.g. ReLU's exact zeros) flattens everything else on a
+    // linear axis: such tensors open with log counts.
+    constexpr double kSpikeShare = 0.2;
+    constexpr double kSpikeOverNext = 8.0;
+    std::vector<std::int64_t> counts = histogram.counts;
+    if (counts.size() < 2) {
+        return false;
+    }
+    std::partial_sort(counts.begin(), counts.begin() + 2, counts.end(), std::greater<>());
+    const double total = double(std::accumulate(counts.begin(), counts.end(), std::int64_t(0)));
+    return double(counts[0]) > kSpikeShare * total &&
+           double(counts[0]) > kSpikeOverNext * double(counts[1]);
+}
+
 void HistogramView::onDistributionChanged()
 {
     const Histogram& full = m_controller->histogram();
@@ -158,6 +176,7 @@ void HistogramView::onDistributionChanged()
                             m_boundaryTop, m_compareBoundaryTop}) {
         graph->data()->clear();
     }
+    setLogCounts(isSpiky(full));
     resetZoom();
     if (full.edges.size() < 2) {
         m_histogram->data()->clear();

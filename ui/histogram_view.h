@@ -41,6 +41,8 @@ public:
     const Histogram& shownHistogram() const { return m_shown; }
 
     void setLogCounts(bool log);
+    // Whether one bin dominates so much that a linear count axis hides the rest.
+    static bool isSpiky(const Histogram& histogram);
     void resetZoom();
 
 private:

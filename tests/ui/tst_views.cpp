@@ -88,6 +88,7 @@ private slots:
     void histogramBoundariesBecomeTicks_data();
     void histogramBoundariesBecomeTicks();
     void histogramLogCountsKeepEmptyBins();
+    void spikyTensorsOpenWithLogCounts();
 };
 
 void TestViews::transferStepsAreCodebookLevels_data()
@@ -494,6 +495,27 @@ void TestViews::histogramLogCountsKeepEmptyBins()
         // Non-empty bins are exact; empty ones sit on the axis floor instead of at log(0).
         QCOMPARE(graph[i].second, shown.counts[i] > 0 ? double(shown.counts[i]) : range.lower);
     }
+}
+
+void TestViews::spikyTensorsOpenWithLogCounts()
+{
+    // Bins: one of 60 beside ones of 5 (spike) versus an even spread (no spike).
+    Histogram spiky;
+    spiky.counts = {60, 5, 5, 4, 3};
+    Histogram even;
+    even.counts = {10, 12, 9, 11, 8};
+    QVERIFY(HistogramView::isSpiky(spiky));
+    QVERIFY(!HistogramView::isSpiky(even));
+
+    ExplorerController controller;
+    HistogramView view(&controller);
+    controller.openSource(QStringLiteral("demo:relu"));
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.isLoading() && controller.distribution(), 30000);
+    QCOMPARE(view.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    controller.openSource(QStringLiteral("demo:gaussian"));
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.isLoading() && controller.tensor()->name() == "gaussian",
+                             30000);
+    QCOMPARE(view.plot()->yAxis->scaleType(), QCPAxis::stLinear);
 }
 
 QTEST_MAIN(TestViews)
