@@ -11,6 +11,7 @@
 #include "tensor_browser.h"
 
 #include "quantscope/apply.h"
+#include "quantscope/demo.h"
 #include "quantscope/errors.h"
 #include "quantscope/metrics.h"
 #include "quantscope/npy.h"
@@ -27,6 +28,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -46,6 +48,7 @@ namespace {
 constexpr int kTimeoutMs = 60000;
 // A real window has text, plots in several colours and widgets; a blank or failed grab has 1–3.
 constexpr int kMinDistinctColours = 50;
+constexpr std::int64_t kLargeElements = 20'000'000;
 
 bool idle(const MainWindow& window)
 {
@@ -95,6 +98,7 @@ private slots:
     void initTestCase();
     void badFileShowsErrorAndKeepsTheTensor_data();
     void badFileShowsErrorAndKeepsTheTensor();
+    void cancelKeepsThePreviousTensor();
     void comparisonTableHoldsEverySchemeWithCoreMetrics();
     void tensorBrowserListsAndSelects();
     void droppedFileIsOpened();
@@ -163,6 +167,31 @@ void TestMainWindow::badFileShowsErrorAndKeepsTheTensor()
     QTRY_VERIFY_WITH_TIMEOUT(idle(window) && window.controller()->source() == "demo:relu",
                              kTimeoutMs);
     QVERIFY(window.errorBanner()->parentWidget()->isHidden());
+}
+
+void TestMainWindow::cancelKeepsThePreviousTensor()
+{
+    MainWindow window(false);
+    window.show();
+    window.openSource(QStringLiteral("demo:relu"));
+    QTRY_VERIFY_WITH_TIMEOUT(idle(window), kTimeoutMs);
+    const auto before = window.controller()->tensor();
+    auto* loadRow = window.findChild<QWidget*>(QStringLiteral("loadRow"));
+    auto* cancel = window.findChild<QPushButton*>(QStringLiteral("cancelLoad"));
+    QVERIFY(loadRow != nullptr && cancel != nullptr);
+    QVERIFY(loadRow->isHidden());
+
+    // Large enough that its sort is still running when Cancel is clicked.
+    QSignalSpy failed(window.controller(), &ExplorerController::loadFailed);
+    window.controller()->setTensor(makeDemoTensor("gaussian", kLargeElements));
+    QVERIFY(!loadRow->isHidden());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.controller()->isLoading(), kTimeoutMs);
+    QCOMPARE(failed.count(), 1);
+    QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("cancelled")));
+    QCOMPARE(window.controller()->tensor(), before);
+    QTRY_VERIFY(loadRow->isHidden());
+    QVERIFY(!window.errorBanner()->parentWidget()->isHidden());
 }
 
 void TestMainWindow::comparisonTableHoldsEverySchemeWithCoreMetrics()
