@@ -40,15 +40,16 @@ namespace {
 const QString kDefaultSource = QStringLiteral("demo:gaussian");
 const QString kDemoPrefix = QStringLiteral("demo:");
 constexpr int kStatusMessageMs = 10000;
-constexpr int kLeftWidth = 330;
-constexpr int kCentreWidth = 720;
+constexpr int kLeftWidth = 370;
+constexpr int kCentreWidth = 640;
 constexpr int kRightWidth = 430;
 constexpr int kHistogramHeight = 480;
 constexpr int kLowerPlotsHeight = 320;
-constexpr int kSchemePanelHeight = 420;
-constexpr int kMetricsHeight = 280;
-constexpr int kSideTabsHeight = 470;
-constexpr int kTeachingHeight = 330;
+constexpr int kSchemePanelHeight = 250;
+constexpr int kMetricsHeight = 210;
+constexpr int kRateDistortionHeight = 340;
+constexpr int kComparisonHeight = 400;
+constexpr int kTeachingHeight = 400;
 
 QString localFileOf(const QMimeData* mime)
 {
@@ -125,11 +126,6 @@ QWidget* MainWindow::buildErrorBanner()
     return m_errorBanner;
 }
 
-void MainWindow::addView(QTabWidget* tabs, QWidget* view, const QString& title)
-{
-    tabs->addTab(view, title);
-}
-
 void MainWindow::buildLayout()
 {
     // The scheme panel scrolls rather than squeezing its sliders when a scheme has many.
@@ -144,18 +140,22 @@ void MainWindow::buildLayout()
     m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
     m_leftSplitter->addWidget(schemeScroll);
     m_leftSplitter->addWidget(m_metrics);
-    m_leftSplitter->setSizes({kSchemePanelHeight, kMetricsHeight});
+    auto* rateDistortion = new RateDistortionView(this);
+    rateDistortion->setObjectName(QStringLiteral("rateDistortionView"));
+    rateDistortion->setController(m_controller);
+    m_leftSplitter->addWidget(rateDistortion);
+    m_leftSplitter->setSizes({kSchemePanelHeight, kMetricsHeight, kRateDistortionHeight});
 
     m_plotTabs = new QTabWidget(this);
     m_plotTabs->setObjectName(QStringLiteral("plotTabs"));
     auto* transfer = new TransferView(this);
     transfer->setObjectName(QStringLiteral("transferView"));
     transfer->setController(m_controller);
-    addView(m_plotTabs, transfer, tr("Transfer && error"));
+    m_plotTabs->addTab(transfer, tr("Transfer && error"));
     auto* errorHistogram = new ErrorHistogramView(this);
     errorHistogram->setObjectName(QStringLiteral("errorHistogramView"));
     errorHistogram->setController(m_controller);
-    addView(m_plotTabs, errorHistogram, tr("Error histogram"));
+    m_plotTabs->addTab(errorHistogram, tr("Error histogram"));
 
     m_plotSplitter = new QSplitter(Qt::Vertical, this);
     m_plotSplitter->setObjectName(QStringLiteral("plotSplitter"));
@@ -165,25 +165,17 @@ void MainWindow::buildLayout()
     m_plotSplitter->setStretchFactor(1, 2);
     m_plotSplitter->setSizes({kHistogramHeight, kLowerPlotsHeight});
 
-    m_sideTabs = new QTabWidget(this);
-    m_sideTabs->setObjectName(QStringLiteral("sideTabs"));
     auto* comparison = new ComparisonTable(this);
     comparison->setObjectName(QStringLiteral("comparisonTable"));
     comparison->setController(m_controller);
-    addView(m_sideTabs, comparison, tr("All schemes"));
-    auto* rateDistortion = new RateDistortionView(this);
-    rateDistortion->setObjectName(QStringLiteral("rateDistortionView"));
-    rateDistortion->setController(m_controller);
-    addView(m_sideTabs, rateDistortion, tr("Rate–distortion"));
     auto* teaching = new TeachingPanel(this);
     teaching->setObjectName(QStringLiteral("teachingPanel"));
     teaching->setController(m_controller);
-
     m_rightSplitter = new QSplitter(Qt::Vertical, this);
     m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
-    m_rightSplitter->addWidget(m_sideTabs);
+    m_rightSplitter->addWidget(comparison);
     m_rightSplitter->addWidget(teaching);
-    m_rightSplitter->setSizes({kSideTabsHeight, kTeachingHeight});
+    m_rightSplitter->setSizes({kComparisonHeight, kTeachingHeight});
 
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -442,7 +434,6 @@ void MainWindow::restoreSettings()
     m_plotSplitter->restoreState(settings.value(QStringLiteral("plotSplitter")).toByteArray());
     m_rightSplitter->restoreState(settings.value(QStringLiteral("rightSplitter")).toByteArray());
     m_plotTabs->setCurrentIndex(settings.value(QStringLiteral("plotTab"), 0).toInt());
-    m_sideTabs->setCurrentIndex(settings.value(QStringLiteral("sideTab"), 0).toInt());
     m_recentFiles = settings.value(QStringLiteral("recentFiles")).toStringList();
     rebuildRecentMenu();
     const QString scheme = settings.value(QStringLiteral("scheme")).toString();
@@ -466,7 +457,6 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("plotSplitter"), m_plotSplitter->saveState());
     settings.setValue(QStringLiteral("rightSplitter"), m_rightSplitter->saveState());
     settings.setValue(QStringLiteral("plotTab"), m_plotTabs->currentIndex());
-    settings.setValue(QStringLiteral("sideTab"), m_sideTabs->currentIndex());
     settings.setValue(QStringLiteral("scheme"), m_controller->schemeId());
     settings.setValue(QStringLiteral("bits"), m_controller->bits());
     settings.setValue(QStringLiteral("compare"), m_controller->compareSchemeId());

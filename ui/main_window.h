@@ -22,8 +22,8 @@ class MetricsView;
 class SchemePanel;
 class TensorBrowser;
 
-// The explorer window: scheme panel and metrics on the left, the histogram large in the centre
-// with the transfer and error plots below it, the comparison and rate–distortion tabs above the
+// The explorer window: scheme panel, metrics and rate–distortion on the left, the histogram large
+// in the centre with the transfer and error plots below it, the comparison table above the
 // teaching panel on the right, the file's tensors in a dock. The controller does the work. Only
 // `persistent` windows read and write QSettings (last file, scheme, bits, layout, recent files), so
 // screenshots and tests are deterministic.
@@ -63,7 +63,6 @@ private:
     void buildStatusBar();
     void buildLayout();
     void buildMenus();
-    void addView(QTabWidget* tabs, QWidget* view, const QString& title);
     void rebuildRecentMenu();
     void addRecentFile(const QString& path);
     void showError(const QString& message);
@@ -89,9 +88,8 @@ private:
     QSplitter* m_leftSplitter;
     QSplitter* m_mainSplitter;
     QSplitter* m_plotSplitter;
-    QSplitter* m_rightSplitter; // the tabs above the teaching panel
+    QSplitter* m_rightSplitter; // the comparison table above the teaching panel
     QTabWidget* m_plotTabs;     // below the histogram: transfer, error histogram
-    QTabWidget* m_sideTabs;     // right: comparison, rate–distortion
     QLabel* m_tensorLabel;
     QMenu* m_recentMenu = nullptr;
     QStringList m_recentFiles;

@@ -60,6 +60,7 @@ MetricsView::MetricsView(ExplorerController* controller, QWidget* parent)
     }
     m_grid->setColumnStretch(1, 1);
     m_grid->setColumnStretch(2, 1);
+    m_grid->setRowStretch(kMetricCount + 1, 1); // rows stay together at the top
     connect(controller, &ExplorerController::resultChanged, this, &MetricsView::refresh);
     connect(controller, &ExplorerController::compareSchemeChanged, this, &MetricsView::refresh);
     refresh();
