@@ -5,6 +5,7 @@
 #include "quantscope/errors.h"
 
 #include <QApplication>
+#include <QIcon>
 
 #include <cstdio>
 
@@ -22,6 +23,8 @@ int main(int argc, char* argv[])
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("QuantScope"));
     QApplication::setApplicationName(QStringLiteral("QuantScope"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/quantscope.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("quantscope"));
 
     GuiOptions options;
     try {
