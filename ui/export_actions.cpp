@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QMenu>
 #include <QPdfWriter>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QtConcurrent/QtConcurrentRun>
@@ -334,6 +335,22 @@ ExportActions::ExportActions(ExplorerController* controller, QWidget* window, QM
     QMenu* plots = menu->addMenu(tr("&Plot as image"));
     plots->setObjectName(QStringLiteral("exportPlotMenu"));
     connect(plots, &QMenu::aboutToShow, this, [this, plots] { fillPlotMenu(plots); });
+    QAction* wholeWindow = menu->addAction(tr("&Window as PNG…"));
+    wholeWindow->setObjectName(QStringLiteral("exportWindowAction"));
+    connect(wholeWindow, &QAction::triggered, this, [this] {
+        const QString path =
+            askPath(tr("Export the window"), tr("PNG (*.png)"), QStringLiteral("png"));
+        if (path.isEmpty()) {
+            return;
+        }
+        QSaveFile file(path);
+        if (file.open(QIODevice::WriteOnly) && m_window->grab().save(&file, "PNG") &&
+            file.commit()) {
+            emit succeeded(tr("Wrote %1").arg(path));
+        } else {
+            emit failed(QStringLiteral("%1: cannot write (%2)").arg(path, file.errorString()));
+        }
+    });
 
     const auto report = [this](const QString& error, const QString& path) {
         if (error.isEmpty()) {
@@ -388,7 +405,11 @@ void ExportActions::fillPlotMenu(QMenu* menu)
         if (name.isEmpty()) {
             continue; // a plot inside another widget, not a view of its own
         }
+        // "errorHistogramPlot" reads "error histogram".
         name.remove(QStringLiteral("Plot"));
+        name.replace(QRegularExpression(QStringLiteral("([a-z])([A-Z])")),
+                     QStringLiteral("\\1 \\2"));
+        name = name.toLower();
         QAction* action = menu->addAction(name + QStringLiteral("…"));
         connect(action, &QAction::triggered, this, [this, plot, name] {
             const QString path =

@@ -27,6 +27,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QPushButton>
 #include <QSet>
@@ -322,6 +323,18 @@ void TestMainWindow::exportsWriteFiles()
         QVERIFY(file.size() > 1000);
     }
     QVERIFY(!exportPlot(plot, m_dir.filePath(QStringLiteral("plot.bmpx"))).isEmpty());
+
+    // File › Export › Plot as image lists every plot of the window by a readable name.
+    auto* plotMenu = window.findChild<QMenu*>(QStringLiteral("exportPlotMenu"));
+    QVERIFY(plotMenu != nullptr);
+    emit plotMenu->aboutToShow();
+    QStringList names;
+    for (const QAction* action : plotMenu->actions()) {
+        names << action->text();
+    }
+    QCOMPARE(names.size(), window.findChildren<QCustomPlot*>().size());
+    QVERIFY2(names.contains(QStringLiteral("histogram…")), qPrintable(names.join('|')));
+    QVERIFY2(names.contains(QStringLiteral("error histogram…")), qPrintable(names.join('|')));
     QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("plot.bmpx"))));
 
     const ExplorerController& controller = *window.controller();
