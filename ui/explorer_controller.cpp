@@ -3,6 +3,9 @@
 #include "quantscope/errors.h"
 #include "quantscope/scheme.h"
 
+#include <QCoreApplication>
+#include <QThread>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -16,6 +19,21 @@ constexpr int kProgressSteps = 1000;
 // Reading the values is a small part of a load; the sort dominates.
 constexpr double kReadShare = 0.1;
 
+// A shared pointer whose object, when its last owner lets go on the UI thread, is freed on the
+// thread pool: a tensor and its Distribution can take gigabytes, and unmapping them there
+// would stall the window for tens of milliseconds whenever a tensor is replaced.
+template <typename T> std::shared_ptr<const T> makeReleasedOffUiThread(T&& value)
+{
+    return std::shared_ptr<const T>(new T(std::forward<T>(value)), [](const T* object) {
+        const QCoreApplication* app = QCoreApplication::instance();
+        if (app != nullptr && QThread::currentThread() == app->thread()) {
+            QThreadPool::globalInstance()->start([object] { delete object; });
+        } else {
+            delete object;
+        }
+    });
+}
+
 // Builds the Distribution and overview histogram, reporting progress to `promise` and
 // stopping (Cancelled) when the promise is cancelled.
 void buildDistribution(LoadedTensor& out, QPromise<LoadedTensor>& promise)
@@ -25,7 +43,7 @@ void buildDistribution(LoadedTensor& out, QPromise<LoadedTensor>& promise)
             static_cast<int>((kReadShare + (1.0 - kReadShare) * fraction) * kProgressSteps));
         return !promise.isCanceled();
     };
-    out.distribution = std::make_shared<const Distribution>(out.tensor->values(), progress);
+    out.distribution = makeReleasedOffUiThread(Distribution(out.tensor->values(), progress));
     out.histogram = autoHistogram(*out.distribution);
 }
 
@@ -46,7 +64,7 @@ LoadedTensor loadTensor(QPromise<LoadedTensor>& promise, std::shared_ptr<const T
         }
         const std::string name =
             tensorName.isEmpty() ? out.tensors.front().name : tensorName.toStdString();
-        out.tensor = std::make_shared<const Tensor>(file->load(name));
+        out.tensor = makeReleasedOffUiThread(file->load(name));
         promise.setProgressValue(static_cast<int>(kReadShare * kProgressSteps));
         if (promise.isCanceled()) {
             throw Cancelled();
@@ -168,7 +186,7 @@ void ExplorerController::selectTensor(const QString& name)
 
 void ExplorerController::setTensor(Tensor tensor)
 {
-    auto shared = std::make_shared<const Tensor>(std::move(tensor));
+    auto shared = makeReleasedOffUiThread(std::move(tensor));
     startLoad(
         [shared](QPromise<LoadedTensor>& promise) {
             promise.setProgressRange(0, kProgressSteps);
