@@ -45,9 +45,9 @@ constexpr int kCentreWidth = 640;
 constexpr int kRightWidth = 430;
 constexpr int kHistogramHeight = 480;
 constexpr int kLowerPlotsHeight = 320;
-constexpr int kSchemePanelHeight = 250;
-constexpr int kMetricsHeight = 210;
-constexpr int kRateDistortionHeight = 340;
+constexpr int kSchemePanelHeight = 310;
+constexpr int kMetricsHeight = 200;
+constexpr int kRateDistortionHeight = 290;
 constexpr int kComparisonHeight = 400;
 constexpr int kTeachingHeight = 400;
 
@@ -145,6 +145,10 @@ void MainWindow::buildLayout()
     rateDistortion->setController(m_controller);
     m_leftSplitter->addWidget(rateDistortion);
     m_leftSplitter->setSizes({kSchemePanelHeight, kMetricsHeight, kRateDistortionHeight});
+    // A taller window gives the plot the room; the panel and the metrics keep their height.
+    m_leftSplitter->setStretchFactor(0, 0);
+    m_leftSplitter->setStretchFactor(1, 0);
+    m_leftSplitter->setStretchFactor(2, 1);
 
     m_plotTabs = new QTabWidget(this);
     m_plotTabs->setObjectName(QStringLiteral("plotTabs"));
