@@ -456,17 +456,26 @@ void TestMainWindow::nonPersistentWindowLeavesSettingsAlone()
         window.close();
     }
     QVERIFY(QSettings().allKeys().isEmpty());
+    const QString path = writeTwoTensorFile(m_dir.path());
     {
         MainWindow window(true);
         window.controller()->setScheme(QStringLiteral("asymmetric"));
         window.controller()->setBits(5);
+        window.openSource(path, QStringLiteral("beta"));
+        QTRY_VERIFY_WITH_TIMEOUT(idle(window) && window.controller()->source() == path, kTimeoutMs);
         window.show();
         window.close();
     }
     QCOMPARE(QSettings().value(QStringLiteral("scheme")).toString(), QStringLiteral("asymmetric"));
+    QCOMPARE(QSettings().value(QStringLiteral("recentFiles")).toStringList(), QStringList{path});
     MainWindow restored(true);
     QCOMPARE(restored.controller()->schemeId(), QStringLiteral("asymmetric"));
     QCOMPARE(restored.controller()->bits(), 5);
+    QCOMPARE(restored.recentFiles(), QStringList{path});
+    // No file on the command line: the last file and tensor come back.
+    restored.applyOptions(GuiOptions{});
+    QTRY_VERIFY_WITH_TIMEOUT(idle(restored) && restored.controller()->source() == path, kTimeoutMs);
+    QCOMPARE(restored.controller()->tensor()->name(), std::string("beta"));
     QSettings().clear();
 }
 
