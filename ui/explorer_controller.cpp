@@ -27,7 +27,7 @@ template <typename T> std::shared_ptr<const T> makeReleasedOffUiThread(T&& value
     return std::shared_ptr<const T>(new T(std::forward<T>(value)), [](const T* object) {
         const QCoreApplication* app = QCoreApplication::instance();
         if (app != nullptr && QThread::currentThread() == app->thread()) {
-            QThreadPool::globalInstance()->start([object] { delete object; });
+            ExplorerController::workPool()->start([object] { delete object; });
         } else {
             delete object;
         }
@@ -127,6 +127,12 @@ RateDistortion computeRateDistortion(std::shared_ptr<const Distribution> dist, i
 
 } // namespace
 
+QThreadPool* ExplorerController::workPool()
+{
+    static QThreadPool pool;
+    return &pool;
+}
+
 ExplorerController::ExplorerController(QObject* parent)
     : QObject(parent)
     , m_schemeId(QStringLiteral("symmetric"))
@@ -210,7 +216,7 @@ void ExplorerController::startLoad(std::function<void(QPromise<LoadedTensor>&)> 
 {
     // A load still running is abandoned: it notices the cancel at its next progress report.
     m_loadWatcher.cancel();
-    m_loadWatcher.setFuture(QtConcurrent::run(std::move(work)));
+    m_loadWatcher.setFuture(QtConcurrent::run(workPool(), std::move(work)));
     m_loading = true;
     emit loadStarted(source);
     updateBusy();
@@ -353,15 +359,16 @@ void ExplorerController::startDesign()
     const std::string compare = m_compareId.toStdString();
     const Params compareParams = paramsAtBits(compare, bits());
     m_designRunning = true;
-    m_designWatcher.setFuture(QtConcurrent::run([dist, scheme, params, compare, compareParams] {
-        DesignJob job;
-        job.distribution = dist;
-        job.primary = designResult(*dist, scheme, params);
-        if (!compare.empty()) {
-            job.compare = designResult(*dist, compare, compareParams);
-        }
-        return job;
-    }));
+    m_designWatcher.setFuture(
+        QtConcurrent::run(workPool(), [dist, scheme, params, compare, compareParams] {
+            DesignJob job;
+            job.distribution = dist;
+            job.primary = designResult(*dist, scheme, params);
+            if (!compare.empty()) {
+                job.compare = designResult(*dist, compare, compareParams);
+            }
+            return job;
+        }));
     updateBusy();
 }
 
@@ -399,7 +406,8 @@ void ExplorerController::startComparison()
     const auto dist = m_loaded.distribution;
     const int b = bits();
     m_comparisonRunning = true;
-    m_comparisonWatcher.setFuture(QtConcurrent::run([dist, b] { return sweepAtBits(dist, b); }));
+    m_comparisonWatcher.setFuture(
+        QtConcurrent::run(workPool(), [dist, b] { return sweepAtBits(dist, b); }));
     updateBusy();
 }
 
@@ -420,8 +428,8 @@ void ExplorerController::startRateDistortion()
 {
     const auto dist = m_loaded.distribution;
     m_rateDistortionRunning = true;
-    m_rateDistortionWatcher.setFuture(
-        QtConcurrent::run([dist] { return computeRateDistortion(dist, kRateDistortionMaxBits); }));
+    m_rateDistortionWatcher.setFuture(QtConcurrent::run(
+        workPool(), [dist] { return computeRateDistortion(dist, kRateDistortionMaxBits); }));
     updateBusy();
 }
 

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QPromise>
 #include <QString>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <functional>
@@ -102,6 +103,11 @@ public:
     const std::optional<QuantResult>& compareResult() const { return m_compareResult; }
     const SchemeSweep& comparison() const { return m_comparison; }
     const RateDistortion& rateDistortion() const { return m_rateDistortion; }
+
+    // The threads of all long work (loading, sorting, designs, sweeps, exports). Qt's global pool
+    // stays free: Qt 6 paints large images with its helper threads and waits for them, so a
+    // global pool busy with seconds of sorting would stall every replot.
+    static QThreadPool* workPool();
 
     // Parameters for `schemeId` at `bits`, everything else at its default.
     static Params paramsAtBits(const std::string& schemeId, int bits);

@@ -283,8 +283,9 @@ bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const Codebook& c
     if (m_watcher.isRunning()) {
         return false;
     }
-    m_watcher.setFuture(QtConcurrent::run(
-        [tensor, codebook, dequantizedPath, codesPath](QPromise<QString>& promise) {
+    m_watcher.setFuture(
+        QtConcurrent::run(ExplorerController::workPool(), [tensor, codebook, dequantizedPath,
+                                                           codesPath](QPromise<QString>& promise) {
             promise.setProgressRange(0, kProgressSteps);
             try {
                 const std::span<const float> values = tensor->values();
