@@ -343,13 +343,14 @@ void TeachingPanel::startWeqDesign()
     m_weqRunning = m_weqWanted;
     m_weqBusy = true;
     const WeqJob job = m_weqRunning;
-    m_weqWatcher.setFuture(QtConcurrent::run([job]() -> WeightedEntropyDesign {
-        try {
-            return designWeightedEntropy(*job.dist, job.levels);
-        } catch (const std::exception&) {
-            return {}; // levels out of range: the panel already shows the result's error
-        }
-    }));
+    m_weqWatcher.setFuture(
+        QtConcurrent::run(ExplorerController::workPool(), [job]() -> WeightedEntropyDesign {
+            try {
+                return designWeightedEntropy(*job.dist, job.levels);
+            } catch (const std::exception&) {
+                return {}; // levels out of range: the panel already shows the result's error
+            }
+        }));
 }
 
 void TeachingPanel::onWeqDesigned()
