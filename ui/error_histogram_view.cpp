@@ -3,6 +3,7 @@
 #include "explorer_controller.h"
 #include "plot_style.h"
 #include "quant_result.h"
+#include "result_subscription.h"
 
 #include <qcustomplot.h>
 
@@ -90,18 +91,11 @@ ErrorHistogramView::ErrorHistogramView(QWidget* parent)
 
 void ErrorHistogramView::setController(ExplorerController* controller)
 {
+    m_controller =
+        followResults(this, m_controller, controller, &ErrorHistogramView::refreshFromController);
     if (m_controller != nullptr) {
-        disconnect(m_controller, nullptr, this, nullptr);
+        refreshFromController();
     }
-    m_controller = controller;
-    if (controller == nullptr) {
-        return;
-    }
-    connect(controller, &ExplorerController::resultChanged, this,
-            &ErrorHistogramView::refreshFromController);
-    connect(controller, &ExplorerController::loadFinished, this,
-            &ErrorHistogramView::refreshFromController);
-    refreshFromController();
 }
 
 void ErrorHistogramView::refreshFromController()

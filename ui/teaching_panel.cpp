@@ -2,6 +2,7 @@
 
 #include "explorer_controller.h"
 #include "plot_style.h"
+#include "result_subscription.h"
 
 #include "quantscope/scheme.h"
 #include "quantscope/schemes/dsq.h"
@@ -210,18 +211,11 @@ TeachingPanel::~TeachingPanel()
 
 void TeachingPanel::setController(ExplorerController* controller)
 {
+    m_controller =
+        followResults(this, m_controller, controller, &TeachingPanel::refreshFromController);
     if (m_controller != nullptr) {
-        disconnect(m_controller, nullptr, this, nullptr);
+        refreshFromController();
     }
-    m_controller = controller;
-    if (controller == nullptr) {
-        return;
-    }
-    connect(controller, &ExplorerController::resultChanged, this,
-            &TeachingPanel::refreshFromController);
-    connect(controller, &ExplorerController::loadFinished, this,
-            &TeachingPanel::refreshFromController);
-    refreshFromController();
 }
 
 void TeachingPanel::refreshFromController()

@@ -2,6 +2,7 @@
 
 #include "explorer_controller.h"
 #include "plot_style.h"
+#include "result_subscription.h"
 
 #include <qcustomplot.h>
 
@@ -187,18 +188,11 @@ TransferView::TransferView(QWidget* parent)
 
 void TransferView::setController(ExplorerController* controller)
 {
+    m_controller =
+        followResults(this, m_controller, controller, &TransferView::refreshFromController);
     if (m_controller != nullptr) {
-        disconnect(m_controller, nullptr, this, nullptr);
+        refreshFromController();
     }
-    m_controller = controller;
-    if (controller == nullptr) {
-        return;
-    }
-    connect(controller, &ExplorerController::resultChanged, this,
-            &TransferView::refreshFromController);
-    connect(controller, &ExplorerController::loadFinished, this,
-            &TransferView::refreshFromController);
-    refreshFromController();
 }
 
 void TransferView::refreshFromController()
