@@ -26,10 +26,10 @@ inline const QColor kCompareRow(232, 218, 245);
 // Distinct colours for one curve per scheme (rate–distortion): a qualitative palette, cycled.
 inline QColor schemeColor(int index)
 {
-    static const QColor palette[] = {
-        {31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},   {148, 103, 189},
-        {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
-        {0, 0, 128},    {128, 128, 0}};
+    static const QColor palette[] = {{31, 119, 180},  {255, 127, 14},  {44, 160, 44},
+                                     {214, 39, 40},   {148, 103, 189}, {140, 86, 75},
+                                     {227, 119, 194}, {127, 127, 127}, {188, 189, 34},
+                                     {23, 190, 207},  {0, 0, 128},     {128, 128, 0}};
     constexpr int size = int(sizeof(palette) / sizeof(palette[0]));
     return palette[((index % size) + size) % size];
 }

@@ -13,10 +13,10 @@ struct PyLiteral {
     enum class Kind { String, Integer, Boolean, None, Sequence, Dict };
 
     Kind kind = Kind::None;
-    std::string text;                                       // String
-    std::int64_t integer = 0;                               // Integer
-    bool boolean = false;                                   // Boolean
-    std::vector<PyLiteral> items;                           // Sequence (tuple or list)
+    std::string text;             // String
+    std::int64_t integer = 0;     // Integer
+    bool boolean = false;         // Boolean
+    std::vector<PyLiteral> items; // Sequence (tuple or list)
     // Dict, in source order: keys[i] maps to values[i]. (Two vectors rather than a vector of
     // pairs: a std::pair of the still-incomplete PyLiteral does not compile with clang 14.)
     std::vector<std::string> keys;
