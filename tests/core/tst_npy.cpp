@@ -1,3 +1,4 @@
+#include "../support/test_files.h"
 #include "quantscope/errors.h"
 #include "quantscope/npy.h"
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 using namespace quantscope;
+using quantscope::test::writeFile;
 
 namespace {
 
@@ -97,15 +99,6 @@ void addTypedRows(const char* code, const char* dtype, const std::vector<T>& val
                                           << encode(values, false) << expected << QString(dtype);
     QTest::newRow(QByteArray(">") + code) << headerFor(QByteArray(">") + code, shape)
                                           << encode(values, true) << expected << QString(dtype);
-}
-
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& bytes)
-{
-    const QString path = dir.filePath(name);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-        qFatal("cannot write test file %s", qPrintable(path));
-    return path;
 }
 
 QStringList entriesOf(const QString& dir)

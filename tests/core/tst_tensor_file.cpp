@@ -1,3 +1,4 @@
+#include "../support/test_files.h"
 #include "quantscope/demo.h"
 #include "quantscope/errors.h"
 #include "quantscope/tensor_file.h"
@@ -13,6 +14,7 @@
 #include <cstring>
 
 using namespace quantscope;
+using quantscope::test::writeFile;
 
 namespace {
 
@@ -32,15 +34,6 @@ QByteArray float16Npy(const QByteArray& shape, const std::vector<std::uint16_t>&
         bytes += char(half >> 8);
     }
     return bytes;
-}
-
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& bytes)
-{
-    const QString path = dir.filePath(name);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-        qFatal("cannot write test file %s", qPrintable(path));
-    return path;
 }
 
 template <typename Error, typename Action>
