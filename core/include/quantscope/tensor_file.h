@@ -12,6 +12,14 @@ struct TensorInfo {
     std::string name;
     Shape shape;
     std::string dtype; // the source dtype, e.g. "float16", "int8", "Q4_0"
+    std::string note;  // details a browser shows on hover (e.g. stored scales), may be empty
+};
+
+// A tensor of the file that cannot be read (empty, unsupported dtype, inconsistent size, ...):
+// listed with a one-line reason; the rest of the file opens.
+struct SkippedTensor {
+    std::string name;
+    std::string reason;
 };
 
 // A file holding one or more tensors. Listing is cheap; tensors are loaded on demand.
@@ -20,6 +28,7 @@ public:
     virtual ~TensorFile() = default;
     virtual const std::string& path() const = 0;
     virtual const std::vector<TensorInfo>& tensors() const = 0;
+    virtual const std::vector<SkippedTensor>& skipped() const;
     // Throws InputError naming the file and tensor on bad data, UsageError on an unknown name.
     virtual Tensor load(const std::string& name) const = 0;
 };

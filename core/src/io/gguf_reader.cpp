@@ -205,6 +205,7 @@ struct Entry {
     std::uint32_t type = 0;
     std::uint64_t offset = 0; // from the start of the data section
     std::uint64_t bytes = 0;
+    std::string problem; // found while reading the tensor table, reported when listing
 };
 
 class GgufFile : public ListedTensorFile {
@@ -257,18 +258,24 @@ public:
         m_dataStart = static_cast<std::size_t>(std::min<std::uint64_t>(dataStart, m_file->size()));
         const std::uint64_t dataBytes = m_file->size() - m_dataStart;
         for (Entry& entry : entries) {
+            // Misplaced data mean a broken container; a tensor's own type or shape only skips it.
             if (entry.offset % alignment != 0) {
-                failTensor(name, entry.info.name,
-                           "offset " + std::to_string(entry.offset) + " is not aligned to " +
-                               std::to_string(alignment));
+                failFile(name, "tensor '" + printableName(entry.info.name) + "': offset " +
+                                   std::to_string(entry.offset) + " is not aligned to " +
+                                   std::to_string(alignment));
             }
-            if (entry.offset > dataBytes || entry.bytes > dataBytes - entry.offset) {
-                failTensor(name, entry.info.name,
-                           "data [" + std::to_string(entry.offset) + ", +" +
-                               std::to_string(entry.bytes) + ") lie past the end of the file");
-            }
-            addTensor(entry.info);
-            m_entries.push_back(std::move(entry));
+            listOrSkip(entry.info.name, [&] {
+                checkEntry(entry);
+                if (entry.offset > dataBytes || entry.bytes > dataBytes - entry.offset) {
+                    failFile(name, "tensor '" + printableName(entry.info.name) + "': data [" +
+                                       std::to_string(entry.offset) + ", +" +
+                                       std::to_string(entry.bytes) +
+                                       ") lie past the end of the file");
+                }
+                if (addTensor(entry.info)) {
+                    m_entries.push_back(std::move(entry));
+                }
+            });
         }
     }
 
@@ -306,30 +313,39 @@ private:
         Entry entry;
         entry.info.name = std::string(readString(reader, "tensor name"));
         const std::uint32_t dimensions = reader.u32("tensor dimension count");
-        if (dimensions > kMaxDimensions) {
-            failTensor(name, entry.info.name,
-                       std::to_string(dimensions) + " dimensions (at most " +
-                           std::to_string(kMaxDimensions) + ")");
+        if (dimensions > kMaxDimensions) { // the tensor table itself is not plausible
+            failFile(name, "tensor '" + printableName(entry.info.name) +
+                               "': " + std::to_string(dimensions) + " dimensions (at most " +
+                               std::to_string(kMaxDimensions) + ")");
         }
         // ggml lists the fastest-varying dimension first; shapes here are row-major.
         entry.info.shape.resize(dimensions);
         for (std::uint32_t d = 0; d < dimensions; ++d) {
             const std::uint64_t extent = reader.u64("tensor dimension");
             if (extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-                failTensor(name, entry.info.name,
-                           "dimension " + std::to_string(extent) + " is too large");
+                entry.problem = "dimension " + std::to_string(extent) + " is too large";
             }
             entry.info.shape[dimensions - 1 - d] = static_cast<std::int64_t>(extent);
         }
         entry.type = reader.u32("tensor type");
         entry.offset = reader.u64("tensor offset");
+        return entry;
+    }
+
+    // The tensor's type and shape: its dtype name and byte size, or its problem.
+    void checkEntry(Entry& entry) const
+    {
+        const std::string& name = path();
+        if (!entry.problem.empty()) {
+            failTensor(name, entry.info.name, entry.problem);
+        }
         const auto type = ggmlType(entry.type);
         if (!type) {
             failTensor(name, entry.info.name, "unknown ggml type " + std::to_string(entry.type));
         }
         entry.info.dtype = type->name;
         const std::int64_t count = checkedElementCount(name, entry.info.name, entry.info.shape);
-        const std::int64_t rowLength = dimensions == 0 ? 1 : entry.info.shape.back();
+        const std::int64_t rowLength = entry.info.shape.empty() ? 1 : entry.info.shape.back();
         if (rowLength % static_cast<std::int64_t>(type->blockElements) != 0) {
             failTensor(name, entry.info.name,
                        "row length " + std::to_string(rowLength) + " is not a multiple of the " +
@@ -338,7 +354,6 @@ private:
         entry.bytes = checkedByteSize(name, entry.info.name,
                                       count / static_cast<std::int64_t>(type->blockElements),
                                       type->blockBytes);
-        return entry;
     }
 
     std::shared_ptr<const MappedFile> m_file;

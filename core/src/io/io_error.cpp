@@ -1,7 +1,5 @@
 #include "io/io_error.h"
 
-#include "quantscope/errors.h"
-
 namespace quantscope {
 
 std::string printableName(std::string_view name)
@@ -27,12 +25,13 @@ std::string printableName(std::string_view name)
 
 void failFile(const std::string& path, const std::string& problem)
 {
-    throw InputError(printableName(path) + ": " + problem);
+    throw FormatError(printableName(path) + ": " + problem, problem, false);
 }
 
 void failTensor(const std::string& path, std::string_view tensor, const std::string& problem)
 {
-    throw InputError(printableName(path) + ": tensor '" + printableName(tensor) + "': " + problem);
+    throw FormatError(printableName(path) + ": tensor '" + printableName(tensor) + "': " + problem,
+                      problem, true);
 }
 
 } // namespace quantscope

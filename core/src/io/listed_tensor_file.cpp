@@ -1,7 +1,6 @@
 #include "io/listed_tensor_file.h"
 
 #include "io/element_type.h"
-#include "io/io_error.h"
 #include "quantscope/errors.h"
 
 namespace quantscope {
@@ -12,19 +11,26 @@ Tensor ListedTensorFile::load(const std::string& name) const
     if (found == m_indexByName.end()) {
         throw UsageError(printableName(m_path) + ": no tensor named '" + printableName(name) + "'");
     }
-    const TensorInfo& info = m_tensors[found->second];
-    if (checkedElementCount(m_path, name, info.shape) == 0) {
-        failTensor(m_path, name, "is empty (shape " + shapeToString(info.shape) + ")");
-    }
     return loadIndex(found->second);
 }
 
-void ListedTensorFile::addTensor(TensorInfo info)
+bool ListedTensorFile::addTensor(TensorInfo info)
 {
+    if (checkedElementCount(m_path, info.name, info.shape) == 0) {
+        addSkipped(info.name, "empty (shape " + shapeToString(info.shape) + ")");
+        return false;
+    }
     if (!m_indexByName.emplace(info.name, m_tensors.size()).second) {
-        failTensor(m_path, info.name, "duplicate tensor name");
+        addSkipped(info.name, "duplicate name (an earlier tensor has it)");
+        return false;
     }
     m_tensors.push_back(std::move(info));
+    return true;
+}
+
+void ListedTensorFile::addSkipped(std::string name, std::string reason)
+{
+    m_skipped.push_back({std::move(name), std::move(reason)});
 }
 
 } // namespace quantscope

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "io/io_error.h"
 #include "quantscope/tensor_file.h"
 
 #include <cstddef>
@@ -9,12 +10,13 @@
 
 namespace quantscope {
 
-// The part every model-format reader shares: the tensor list built while opening (duplicate
-// names rejected), lookup by name, and the empty-tensor check before a reader loads by index.
+// The part every model-format reader shares: the tensor list built while opening, the tensors
+// skipped with their reasons, and lookup by name.
 class ListedTensorFile : public TensorFile {
 public:
     const std::string& path() const override { return m_path; }
     const std::vector<TensorInfo>& tensors() const override { return m_tensors; }
+    const std::vector<SkippedTensor>& skipped() const override { return m_skipped; }
     Tensor load(const std::string& name) const override;
 
 protected:
@@ -23,14 +25,31 @@ protected:
     {
     }
 
-    // Throws InputError on a duplicate name.
-    void addTensor(TensorInfo info);
+    // Lists a tensor, or skips it (returning false) when it is empty or its name is taken.
+    bool addTensor(TensorInfo info);
+    void addSkipped(std::string name, std::string reason);
+
+    // Runs `list`, which checks and lists tensor `name`; a problem of that tensor (failTensor)
+    // skips it with the reason instead of failing the file. Problems of the container propagate.
+    template <typename List> void listOrSkip(const std::string& name, List list)
+    {
+        try {
+            list();
+        } catch (const FormatError& error) {
+            if (!error.aboutTensor()) {
+                throw;
+            }
+            addSkipped(name, error.problem());
+        }
+    }
+
     // `index` is valid and the tensor has at least one element.
     virtual Tensor loadIndex(std::size_t index) const = 0;
 
 private:
     std::string m_path;
     std::vector<TensorInfo> m_tensors;
+    std::vector<SkippedTensor> m_skipped;
     std::unordered_map<std::string, std::size_t> m_indexByName;
 };
 

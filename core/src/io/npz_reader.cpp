@@ -76,7 +76,6 @@ protected:
     {
         const Member& member = m_members[index];
         const std::string& name = member.info.name;
-        inMember(path(), name, [&] { supportedDtype(member.layout); });
         std::lock_guard lock(m_mutex);
         auto data = readMember(member, member.layout.dataOffset, member.layout.dataBytes, true);
         // The buffer itself backs a float32 tensor, so it is inflated exactly once.
@@ -137,6 +136,12 @@ private:
             return; // not an array
         }
         name.resize(name.size() - 4);
+        listOrSkip(name, [&] { listMember(index, name, stat); });
+    }
+
+    // Checks member `index` and its .npy header, then lists it (its problems are its own).
+    void listMember(zip_uint64_t index, const std::string& name, const zip_stat_t& stat)
+    {
         if (stat.comp_method != ZIP_CM_STORE && stat.comp_method != ZIP_CM_DEFLATE) {
             failTensor(path(), name,
                        "unsupported zip compression method " + std::to_string(stat.comp_method));
@@ -150,8 +155,10 @@ private:
         member.info.name = name;
         member.index = index;
         readHeader(member, stat.size);
-        addTensor(member.info);
-        m_members.push_back(std::move(member));
+        inMember(path(), name, [&] { supportedDtype(member.layout); });
+        if (addTensor(member.info)) {
+            m_members.push_back(std::move(member));
+        }
     }
 
     // Reads the member's .npy header (not its data) and checks that the member holds exactly

@@ -48,8 +48,8 @@ std::uint64_t unsignedValue(const std::string& path, const std::string& tensor, 
 
 struct Entry {
     TensorInfo info;
-    std::optional<ElementType> type;
-    std::uint64_t begin = 0; // relative to the data section
+    std::optional<ElementType> type; // always set for a listed tensor
+    std::uint64_t begin = 0;         // relative to the data section
     std::uint64_t end = 0;
 };
 
@@ -86,20 +86,21 @@ Entry parseEntry(const std::string& path, const std::string& name, const Json& v
     entry.begin = unsignedValue(path, name, (*offsets)[0], "data_offsets begin");
     entry.end = unsignedValue(path, name, (*offsets)[1], "data_offsets end");
     if (entry.begin > entry.end || entry.end > dataBytes) {
-        failTensor(path, name,
-                   "data_offsets [" + std::to_string(entry.begin) + ", " +
-                       std::to_string(entry.end) + ") lie outside the " +
-                       std::to_string(dataBytes) + "-byte data section");
+        // Data outside the file: the container is broken, not just this tensor.
+        failFile(path, "tensor '" + printableName(name) + "': data_offsets [" +
+                           std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+                           ") lie outside the " + std::to_string(dataBytes) + "-byte data section");
+    }
+    if (!entry.type) {
+        failTensor(path, name, "unsupported dtype " + entry.info.dtype);
     }
     const std::int64_t count = checkedElementCount(path, name, entry.info.shape);
-    if (entry.type) {
-        const std::uint64_t expected = checkedByteSize(path, name, count, elementSize(*entry.type));
-        if (entry.end - entry.begin != expected) {
-            failTensor(path, name,
-                       "data_offsets span " + std::to_string(entry.end - entry.begin) +
-                           " bytes but shape " + shapeToString(entry.info.shape) + " of " +
-                           entry.info.dtype + " needs " + std::to_string(expected));
-        }
+    const std::uint64_t expected = checkedByteSize(path, name, count, elementSize(*entry.type));
+    if (entry.end - entry.begin != expected) {
+        failTensor(path, name,
+                   "data_offsets span " + std::to_string(entry.end - entry.begin) +
+                       " bytes but shape " + shapeToString(entry.info.shape) + " of " +
+                       entry.info.dtype + " needs " + std::to_string(expected));
     }
     return entry;
 }
@@ -125,15 +126,18 @@ public:
         std::vector<Entry> entries;
         for (const auto& [key, value] : header.items()) {
             if (key != "__metadata__") {
-                entries.push_back(parseEntry(name, key, value, reader.remaining()));
+                listOrSkip(key, [&] {
+                    entries.push_back(parseEntry(name, key, value, reader.remaining()));
+                });
             }
         }
         // File order, as the data lie; the JSON object itself is unordered.
         std::stable_sort(entries.begin(), entries.end(),
                          [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
         for (Entry& entry : entries) {
-            addTensor(entry.info);
-            m_entries.push_back(std::move(entry));
+            if (addTensor(entry.info)) {
+                m_entries.push_back(std::move(entry));
+            }
         }
     }
 
@@ -141,9 +145,6 @@ protected:
     Tensor loadIndex(std::size_t index) const override
     {
         const Entry& entry = m_entries[index];
-        if (!entry.type) {
-            failTensor(path(), entry.info.name, "unsupported dtype " + entry.info.dtype);
-        }
         const auto bytes =
             m_file->bytes().subspan(m_dataStart + entry.begin, entry.end - entry.begin);
         return tensorFromBytes(entry.info.name, entry.info.shape, *entry.type, bytes, m_file);
@@ -155,18 +156,35 @@ private:
     std::vector<Entry> m_entries;
 };
 
-// A shard's own errors name the shard; say which index and tensor led there too.
-std::unique_ptr<TensorFile> openShard(const std::string& index, const std::string& tensor,
-                                      const std::string& shardFile)
+// One shard of a sharded checkpoint: opened once, or the reason it could not be.
+struct Shard {
+    std::unique_ptr<TensorFile> file;
+    std::string problem;
+    std::unordered_map<std::string, const TensorInfo*> tensors;
+    std::unordered_map<std::string, const SkippedTensor*> skipped;
+};
+
+Shard openShard(const std::string& index, const std::string& shardFile)
 {
-    const std::string shardPath = siblingPath(index, shardFile);
+    Shard shard;
     try {
-        return openSafetensors(MappedFile::open(shardPath));
+        shard.file = openSafetensors(MappedFile::open(siblingPath(index, shardFile)));
     } catch (const InputError& error) {
-        failTensor(index, tensor, std::string("shard: ") + error.what());
+        shard.problem = std::string("shard: ") + error.what();
+        return shard;
     }
+    // By name: checkpoints hold thousands of tensors.
+    for (const TensorInfo& listed : shard.file->tensors()) {
+        shard.tensors.emplace(listed.name, &listed);
+    }
+    for (const SkippedTensor& skipped : shard.file->skipped()) {
+        shard.skipped.emplace(skipped.name, &skipped);
+    }
+    return shard;
 }
 
+// A shard that cannot be opened, or a tensor missing from its shard, skips only the tensors
+// concerned: the rest of the checkpoint opens.
 class ShardedSafetensorsFile : public ListedTensorFile {
 public:
     explicit ShardedSafetensorsFile(const std::shared_ptr<const MappedFile>& index)
@@ -185,40 +203,41 @@ public:
             failFile(name, "no \"weight_map\" object");
         }
         std::map<std::string, std::size_t> shardByFile;
-        // Per shard, its tensors by name: checkpoints hold thousands of tensors.
-        std::vector<std::unordered_map<std::string, const TensorInfo*>> shardTensors;
         for (const auto& item : weightMap->items()) {
             const std::string& tensor = item.key();
             if (!item.value().is_string()) {
-                failTensor(name, tensor, "shard file name is not a string");
+                addSkipped(tensor, "shard file name is not a string");
+                continue;
             }
             const std::string shardFile = item.value().get<std::string>();
             auto [found, added] = shardByFile.emplace(shardFile, m_shards.size());
             if (added) {
-                m_shards.push_back(openShard(name, tensor, shardFile));
-                auto& byName = shardTensors.emplace_back();
-                for (const TensorInfo& listed : m_shards.back()->tensors()) {
-                    byName.emplace(listed.name, &listed);
+                m_shards.push_back(openShard(name, shardFile));
+            }
+            const Shard& shard = m_shards[found->second];
+            if (!shard.file) {
+                addSkipped(tensor, shard.problem);
+            } else if (const auto info = shard.tensors.find(tensor); info != shard.tensors.end()) {
+                if (addTensor(*info->second)) {
+                    m_shardOfTensor.push_back(found->second);
                 }
+            } else if (const auto skipped = shard.skipped.find(tensor);
+                       skipped != shard.skipped.end()) {
+                addSkipped(tensor, skipped->second->reason);
+            } else {
+                addSkipped(tensor, "not found in shard " + printableName(shardFile));
             }
-            const auto& byName = shardTensors[found->second];
-            const auto info = byName.find(tensor);
-            if (info == byName.end()) {
-                failTensor(name, tensor, "not found in shard " + printableName(shardFile));
-            }
-            addTensor(*info->second);
-            m_shardOfTensor.push_back(found->second);
         }
     }
 
 protected:
     Tensor loadIndex(std::size_t index) const override
     {
-        return m_shards[m_shardOfTensor[index]]->load(tensors()[index].name);
+        return m_shards[m_shardOfTensor[index]].file->load(tensors()[index].name);
     }
 
 private:
-    std::vector<std::unique_ptr<TensorFile>> m_shards;
+    std::vector<Shard> m_shards;
     std::vector<std::size_t> m_shardOfTensor;
 };
 

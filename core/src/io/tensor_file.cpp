@@ -129,6 +129,12 @@ bool hasExtension(const std::string& path, std::string_view extension)
 
 } // namespace
 
+const std::vector<SkippedTensor>& TensorFile::skipped() const
+{
+    static const std::vector<SkippedTensor> kNone;
+    return kNone;
+}
+
 std::unique_ptr<TensorFile> openTensorFile(const std::string& path)
 {
     if (path.starts_with(kDemoPrefix))

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerates the malformed model files in this directory (standard library only).
+"""Regenerates the malformed model files in this directory and expected.json (standard library
+only).
 
-Each file must make QuantScope raise InputError naming it, on open or on loading a tensor;
-tests/core/tst_io_malformed.cpp checks every file here except this script and the valid helper
-files named ok_*, and the fuzzers start from them.
+A file whose container is broken must be refused with an InputError naming it; a file with one
+bad tensor must open with that tensor skipped (with a reason) and every other tensor readable.
+expected.json says which, per file; tests/core/tst_io_malformed.cpp checks every file it lists,
+and the fuzzers start from them. Files named ok_* are valid helpers the others refer to.
 """
 import io
 import json
@@ -14,9 +16,24 @@ import zipfile
 here = os.path.dirname(os.path.abspath(__file__))
 
 
+expected = {}
+
+
 def put(name, data):
     with open(os.path.join(here, name), "wb") as f:
         f.write(data)
+
+
+def refuse(name, data):
+    """The file is refused whole."""
+    put(name, data)
+    expected[name] = {"refused": True}
+
+
+def skip(name, data, skipped, tensors=()):
+    """The file opens: `skipped` are listed as skipped, `tensors` are listed and load."""
+    put(name, data)
+    expected[name] = {"skipped": list(skipped), "tensors": list(tensors)}
 
 
 # safetensors
@@ -26,30 +43,37 @@ def st(header, data=b"", length=None):
 
 
 entry = lambda dtype, shape, offsets: {"dtype": dtype, "shape": shape, "data_offsets": offsets}
-put("st_truncated_length.safetensors", b"\x10\x00\x00")
-put("st_header_past_end.safetensors", st({"a": entry("F32", [1], [0, 4])}, b"\0" * 4, 4096))
-put("st_header_huge.safetensors", st(b"{}", length=1 << 62))
-put("st_not_json.safetensors", st(b"{\"a\": [1, 2"))
-put("st_offsets_past_end.safetensors", st({"a": entry("F32", [4], [0, 16])}, b"\0" * 8))
-put("st_offsets_reversed.safetensors", st({"a": entry("F32", [0], [8, 4])}, b"\0" * 8))
-put("st_size_mismatch.safetensors", st({"a": entry("F32", [3], [0, 8])}, b"\0" * 8))
-put("st_shape_overflow.safetensors",
-    st({"a": entry("U8", [1 << 32, 1 << 32, 1 << 32], [0, 8])}, b"\0" * 8))
-put("st_negative_dim.safetensors", st({"a": entry("F32", [-2], [0, 8])}, b"\0" * 8))
-put("st_unsupported_dtype.safetensors", st({"a": entry("C64", [1], [0, 8])}, b"\0" * 8))
-put("st_empty_tensor.safetensors", st({"a": entry("F32", [0, 3], [0, 0])}))
-put("st_not_object.safetensors", st({"a": [1, 2, 3]}))
-put("st_deep_json.safetensors", st(b"[" * 100000 + b"]" * 100000))
+refuse("st_truncated_length.safetensors", b"\x10\x00\x00")
+refuse("st_header_past_end.safetensors", st({"a": entry("F32", [1], [0, 4])}, b"\0" * 4, 4096))
+refuse("st_header_huge.safetensors", st(b"{}", length=1 << 62))
+refuse("st_not_json.safetensors", st(b"{\"a\": [1, 2"))
+refuse("st_offsets_past_end.safetensors", st({"a": entry("F32", [4], [0, 16])}, b"\0" * 8))
+refuse("st_offsets_reversed.safetensors", st({"a": entry("F32", [0], [8, 4])}, b"\0" * 8))
+# One bad tensor "a" beside a good one, "ok", whose data follow a's 8 bytes.
+def st_skip(name, bad):
+    ok = entry("F32", [1], [8, 12])
+    skip(name, st({"a": bad, "ok": ok}, b"\0" * 12), ["a"], ["ok"])
+
+
+st_skip("st_size_mismatch.safetensors", entry("F32", [3], [0, 8]))
+st_skip("st_shape_overflow.safetensors", entry("U8", [1 << 32, 1 << 32, 1 << 32], [0, 8]))
+st_skip("st_negative_dim.safetensors", entry("F32", [-2], [0, 8]))
+st_skip("st_unsupported_dtype.safetensors", entry("C64", [1], [0, 8]))
+st_skip("st_empty_tensor.safetensors", entry("F32", [0, 3], [0, 0]))
+st_skip("st_not_object.safetensors", [1, 2, 3])
+refuse("st_deep_json.safetensors", st(b"[" * 100000 + b"]" * 100000))
 
 # sharded safetensors
 put("ok_shard.safetensors", st({"w": entry("F32", [1], [0, 4])}, b"\0" * 4))
-put("idx_escapes.index.json",
-    json.dumps({"weight_map": {"w": "../malformed/ok_shard.safetensors"}}).encode())
-put("idx_missing_shard.index.json", json.dumps({"weight_map": {"w": "nope.safetensors"}}).encode())
-put("idx_tensor_not_in_shard.index.json",
-    json.dumps({"weight_map": {"v": "ok_shard.safetensors"}}).encode())
-put("idx_no_weight_map.index.json", b'{"metadata": {}}')
-put("idx_not_json.index.json", b'{"weight_map": ')
+# The shard path escapes the index's folder, or is missing; "w" in ok_shard still opens.
+skip("idx_escapes.index.json", json.dumps({"weight_map": {
+    "x": "../malformed/ok_shard.safetensors", "w": "ok_shard.safetensors"}}).encode(), ["x"], ["w"])
+skip("idx_missing_shard.index.json", json.dumps({"weight_map": {
+    "x": "nope.safetensors", "w": "ok_shard.safetensors"}}).encode(), ["x"], ["w"])
+skip("idx_tensor_not_in_shard.index.json", json.dumps({"weight_map": {
+    "v": "ok_shard.safetensors", "w": "ok_shard.safetensors"}}).encode(), ["v"], ["w"])
+refuse("idx_no_weight_map.index.json", b'{"metadata": {}}')
+refuse("idx_not_json.index.json", b'{"weight_map": ')
 
 
 # GGUF
@@ -67,25 +91,31 @@ def gguf(tensors, kv=b"", nkv=0, version=3, ntensors=None, pad=32, data=b""):
     return head + data
 
 
-put("gguf_truncated.gguf", gguf([(b"t", [4], 0, 0)], data=b"\0" * 16)[:30])
-put("gguf_bad_version.gguf", gguf([], version=7))
-put("gguf_huge_counts.gguf", gguf([], ntensors=1 << 60))
-put("gguf_string_past_end.gguf", b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1 << 40))
-put("gguf_offset_past_end.gguf", gguf([(b"t", [4], 0, 1024)], data=b"\0" * 16))
-put("gguf_unaligned.gguf", gguf([(b"t", [1], 0, 4)], data=b"\0" * 64))
-put("gguf_unknown_type.gguf", gguf([(b"t", [4], 99, 0)], data=b"\0" * 16))
-put("gguf_unsupported_q4k.gguf", gguf([(b"t", [256], 12, 0)], data=b"\0" * 144))
-put("gguf_q4_row.gguf", gguf([(b"t", [20], 2, 0)], data=b"\0" * 18))
-put("gguf_duplicate.gguf", gguf([(b"t", [1], 0, 0), (b"t", [1], 0, 32)], data=b"\0" * 64))
-put("gguf_dims_overflow.gguf", gguf([(b"t", [1 << 40, 1 << 40], 0, 0)], data=b"\0" * 16))
-put("gguf_too_many_dims.gguf", gguf([(b"t", [1] * 40, 0, 0)], data=b"\0" * 16))
-put("gguf_empty_tensor.gguf", gguf([(b"t", [0], 0, 0)]))
+refuse("gguf_truncated.gguf", gguf([(b"t", [4], 0, 0)], data=b"\0" * 16)[:30])
+refuse("gguf_bad_version.gguf", gguf([], version=7))
+refuse("gguf_huge_counts.gguf", gguf([], ntensors=1 << 60))
+refuse("gguf_string_past_end.gguf", b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1 << 40))
+refuse("gguf_offset_past_end.gguf", gguf([(b"t", [4], 0, 1024)], data=b"\0" * 16))
+refuse("gguf_unaligned.gguf", gguf([(b"t", [1], 0, 4)], data=b"\0" * 64))
+# One bad tensor "t" at offset 0 beside a good float32 "ok" at offset 160 (past any bad data).
+def gguf_skip(name, ne, typ):
+    tensors = [(b"t", ne, typ, 0), (b"ok", [1], 0, 160)]
+    skip(name, gguf(tensors, data=b"\0" * 192), ["t"], ["ok"])
+
+
+gguf_skip("gguf_unknown_type.gguf", [4], 99)
+gguf_skip("gguf_q4_row.gguf", [20], 2)
+gguf_skip("gguf_dims_overflow.gguf", [1 << 40, 1 << 40], 0)
+skip("gguf_duplicate.gguf", gguf([(b"t", [1], 0, 0), (b"t", [1], 0, 32)], data=b"\0" * 64), ["t"],
+     ["t"])
+refuse("gguf_too_many_dims.gguf", gguf([(b"t", [1] * 40, 0, 0)], data=b"\0" * 16))
+gguf_skip("gguf_empty_tensor.gguf", [0], 0)
 nested = b""
 for _ in range(64):
     nested += struct.pack("<IQ", 9, 1)  # array of one array of one array ...
-put("gguf_nested_arrays.gguf",
+refuse("gguf_nested_arrays.gguf",
     gguf([], kv=gs(b"k") + struct.pack("<I", 9) + nested + struct.pack("<IQ", 0, 0), nkv=1))
-put("gguf_bad_alignment.gguf",
+refuse("gguf_bad_alignment.gguf",
     gguf([], kv=gs(b"general.alignment") + struct.pack("<II", 4, 3), nkv=1))
 
 
@@ -124,32 +154,44 @@ def external(location, offset=None, length=None):
     return b"".join(field(13, field(1, k) + field(2, v)) for k, v in entries) + field(14, 1)
 
 
-put("onnx_truncated.onnx", model(tensor(b"w", [4], 1, b"\0" * 16))[:-5])
-put("onnx_length_past_end.onnx", field(1, 8) + varint(7 << 3 | 2) + varint(1 << 40))
-put("onnx_bad_varint.onnx", field(1, 8) + b"\xff" * 12)
-put("onnx_group_wire_type.onnx", field(1, 8) + varint(7 << 3 | 3))
-put("onnx_raw_size_mismatch.onnx", model(tensor(b"w", [4], 1, b"\0" * 12)))
-put("onnx_typed_count_mismatch.onnx",
-    model(tensor(b"w", [3], 1, extra=field(4, struct.pack("<2f", 1, 2)))))
-put("onnx_typed_claims_huge.onnx", model(tensor(b"w", [1 << 40], 7, extra=field(7, 1))))
-put("onnx_string_dtype.onnx", model(tensor(b"s", [1], 8, extra=field(6, b"hello"))))
-put("onnx_duplicate.onnx", model(tensor(b"w", [1], 1, b"\0" * 4), tensor(b"w", [1], 1, b"\0" * 4)))
-put("onnx_negative_dim.onnx", model(tensor(b"w", [-4], 1, b"")))
-put("onnx_dims_overflow.onnx", model(tensor(b"w", [1 << 62, 1 << 62], 1, b"")))
-put("onnx_empty_tensor.onnx", model(tensor(b"w", [0], 1, b"")))
-put("onnx_external_escapes.onnx", model(tensor(b"w", [1], 1, extra=external(b"../secret.bin"))))
-put("onnx_external_absolute.onnx", model(tensor(b"w", [1], 1, extra=external(b"/etc/passwd"))))
-put("onnx_external_missing.onnx", model(tensor(b"w", [1], 1, extra=external(b"absent.bin"))))
+refuse("onnx_truncated.onnx", model(tensor(b"w", [4], 1, b"\0" * 16))[:-5])
+refuse("onnx_length_past_end.onnx", field(1, 8) + varint(7 << 3 | 2) + varint(1 << 40))
+refuse("onnx_bad_varint.onnx", field(1, 8) + b"\xff" * 12)
+refuse("onnx_group_wire_type.onnx", field(1, 8) + varint(7 << 3 | 3))
+ok_tensor = tensor(b"ok", [1], 1, b"\0" * 4)
+
+
+# One bad tensor (named "w" unless told) beside the good float32 "ok".
+def onnx_skip(name, bad, skipped=("w",), nodes=b""):
+    skip(name, model(bad, ok_tensor, nodes=nodes), skipped, ["ok"])
+
+
+onnx_skip("onnx_raw_size_mismatch.onnx", tensor(b"w", [4], 1, b"\0" * 12))
+onnx_skip("onnx_typed_count_mismatch.onnx",
+          tensor(b"w", [3], 1, extra=field(4, struct.pack("<2f", 1, 2))))
+onnx_skip("onnx_typed_claims_huge.onnx", tensor(b"w", [1 << 40], 7, extra=field(7, 1)))
+onnx_skip("onnx_string_dtype.onnx", tensor(b"w", [1], 8, extra=field(6, b"hello")))
+onnx_skip("onnx_negative_dim.onnx", tensor(b"w", [-4], 1, b""))
+onnx_skip("onnx_dims_overflow.onnx", tensor(b"w", [1 << 62, 1 << 62], 1, b""))
+onnx_skip("onnx_empty_tensor.onnx", tensor(b"w", [0], 1, b""))
+onnx_skip("onnx_external_escapes.onnx", tensor(b"w", [1], 1, extra=external(b"../secret.bin")))
+onnx_skip("onnx_external_absolute.onnx", tensor(b"w", [1], 1, extra=external(b"/etc/passwd")))
+onnx_skip("onnx_external_missing.onnx", tensor(b"w", [1], 1, extra=external(b"absent.bin")))
 put("ok_external.bin", b"\0" * 8)
-put("onnx_external_past_end.onnx",
-    model(tensor(b"w", [4], 1, extra=external(b"ok_external.bin", b"4"))))
-put("onnx_external_bad_offset.onnx",
-    model(tensor(b"w", [1], 1, extra=external(b"ok_external.bin", b"-1"))))
-put("onnx_external_length_lies.onnx",
-    model(tensor(b"w", [1], 1, extra=external(b"ok_external.bin", b"0", b"8"))))
+onnx_skip("onnx_external_past_end.onnx",
+          tensor(b"w", [4], 1, extra=external(b"ok_external.bin", b"4")))
+onnx_skip("onnx_external_bad_offset.onnx",
+          tensor(b"w", [1], 1, extra=external(b"ok_external.bin", b"-1")))
+onnx_skip("onnx_external_length_lies.onnx",
+          tensor(b"w", [1], 1, extra=external(b"ok_external.bin", b"0", b"8")))
+# A tensor message that is itself malformed protobuf (its name read, then a bad varint): only
+# that tensor is lost.
+onnx_skip("onnx_tensor_bad_varint.onnx", field(8, b"w") + varint(2 << 3) + b"\xff" * 12)
+skip("onnx_duplicate.onnx", model(tensor(b"w", [1], 1, b"\0" * 4), tensor(b"w", [1], 1, b"\0" * 4)),
+     ["w"], ["w"])
 constant = field(2, b"c") + field(4, b"Constant") + field(5, field(1, b"value") + field(
     5, tensor(b"", [2], 1, b"\0" * 4)))
-put("onnx_constant_bad.onnx", model(nodes=field(1, constant)))
+onnx_skip("onnx_constant_bad.onnx", ok_tensor, ["c"], nodes=field(1, constant))
 
 
 # npz
@@ -168,23 +210,33 @@ def npz(members, method=zipfile.ZIP_STORED):
 
 
 good = npy({"descr": "<f4", "fortran_order": False, "shape": (2,)}, b"\0" * 8)
-put("npz_truncated.npz", npz([("a.npy", good)])[:-30])
-put("npz_bad_member_magic.npz", npz([("a.npy", b"not an array at all")]))
-put("npz_shape_lies.npz",
-    npz([("a.npy", npy({"descr": "<f4", "fortran_order": False, "shape": (100,)}, b"\0" * 8))]))
-put("npz_bad_header.npz", npz([("a.npy", npy({"descr": "<f4"}, b"\0" * 8))]))
-put("npz_unsupported_dtype.npz",
-    npz([("a.npy", npy({"descr": "<c8", "fortran_order": False, "shape": (1,)}, b"\0" * 8))]))
-put("npz_shape_overflow.npz", npz(
-    [("a.npy", npy({"descr": "|u1", "fortran_order": False, "shape": (1 << 40, 1 << 40)}, b""))]))
-put("npz_empty.npz",
-    npz([("a.npy", npy({"descr": "<f4", "fortran_order": False, "shape": (0,)}, b""))]))
+refuse("npz_truncated.npz", npz([("a.npy", good)])[:-30])
+
+
+# One bad member "a" beside the good "ok".
+def npz_skip(name, bad):
+    skip(name, npz([("a.npy", bad), ("ok.npy", good)]), ["a"], ["ok"])
+
+
+npz_skip("npz_bad_member_magic.npz", b"not an array at all")
+npz_skip("npz_shape_lies.npz",
+         npy({"descr": "<f4", "fortran_order": False, "shape": (100,)}, b"\0" * 8))
+npz_skip("npz_bad_header.npz", npy({"descr": "<f4"}, b"\0" * 8))
+npz_skip("npz_unsupported_dtype.npz",
+         npy({"descr": "<c8", "fortran_order": False, "shape": (1,)}, b"\0" * 8))
+npz_skip("npz_shape_overflow.npz",
+         npy({"descr": "|u1", "fortran_order": False, "shape": (1 << 40, 1 << 40)}, b""))
+npz_skip("npz_empty.npz", npy({"descr": "<f4", "fortran_order": False, "shape": (0,)}, b""))
 corrupt = bytearray(npz([("a.npy", good)], zipfile.ZIP_DEFLATED))
-corrupt[40] ^= 0xFF  # inside the deflated stream
-put("npz_corrupt_deflate.npz", bytes(corrupt))
+corrupt[40] ^= 0xFF  # inside the deflated stream, within the member's .npy header
+skip("npz_corrupt_deflate.npz", bytes(corrupt), ["a"])
 
 # text
-put("text_empty.csv", b"")
-put("text_only_header.csv", b"a,b,c\n")
-put("text_ragged.csv", b"1,2,3\n4,5\n")
-put("text_not_number.txt", b"1 2\n3 x\n")
+refuse("text_empty.csv", b"")
+refuse("text_only_header.csv", b"a,b,c\n")
+refuse("text_ragged.csv", b"1,2,3\n4,5\n")
+refuse("text_not_number.txt", b"1 2\n3 x\n")
+
+with open(os.path.join(here, "expected.json"), "w") as f:
+    json.dump(expected, f, indent=1, sort_keys=True)
+    f.write("\n")
