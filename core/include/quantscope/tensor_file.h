@@ -36,6 +36,9 @@ public:
 // Opens a file by its content (and extension), or `demo:NAME`. Throws InputError.
 std::unique_ptr<TensorFile> openTensorFile(const std::string& path);
 
+// Throws InputError when the file lists no tensor (saying why when all were skipped).
+void requireReadableTensors(const TensorFile& file);
+
 // The tensor a command means: `name` if given, else the only one; several without a name is a
 // UsageError listing the names.
 const TensorInfo& pickTensor(const TensorFile& file, const std::string& name);
