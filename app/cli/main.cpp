@@ -32,6 +32,8 @@ const std::vector<Command>& commands()
         {"compare", "every scheme at every bit width on one tensor", quantscope::cli::runCompare},
         {"bench", "time the distribution build and every scheme's design + metrics",
          quantscope::cli::runBench},
+        {"export", "write one tensor's values (dequantized) as a float32 .npy",
+         quantscope::cli::runExport},
         {"linear", "the integer W*A+B pipeline of a linear layer, step by step",
          quantscope::cli::runLinear},
     };
