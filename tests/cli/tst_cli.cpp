@@ -285,6 +285,7 @@ private slots:
     void quantizeWholeGroupEqualsPerTensor();
 
     void quantizeChoiceByName();
+    void quantizeStep();
     void optionSpellings();
 
     void compareMatchesQuantize();
@@ -689,6 +690,41 @@ void TestCli::quantizeChoiceByName()
         }
     }
     QSKIP("no scheme has a choice parameter");
+}
+
+// `--step S` sets the scale of a uniform scheme exactly; the clip range follows, so a smaller step
+// clips more values (counted here from the demo's values directly).
+void TestCli::quantizeStep()
+{
+    const CliResult exact = runCli({"quantize", "demo:gaussian", "--scheme", "symmetric", "--bits",
+                                    "8", "--step", "0.0025", "--json"});
+    QCOMPARE(exact.exitCode, 0);
+    const QJsonObject root = parseObject(exact.out);
+    QCOMPARE(root["codebook"].toObject()["scale"].toDouble(), 0.0025);
+    QCOMPARE(root["params"].toObject()["step"].toDouble(), 0.0025);
+
+    const Tensor demo = makeDemoTensor("gaussian");
+    double previous = -1.0;
+    for (const char* step : {"0.001", "0.0005", "0.0002"}) {
+        const CliResult result = runCli({"quantize", "demo:gaussian", "--scheme", "symmetric",
+                                         "--bits", "8", "--step", step, "--json"});
+        QCOMPARE(result.exitCode, 0);
+        const double clipped =
+            parseObject(result.out)["metrics"].toObject()["clipped_fraction"].toDouble();
+        const float inverse = 1.0f / std::stof(step);
+        qint64 beyond = 0;
+        for (float v : demo.values()) {
+            beyond += std::abs(std::nearbyint(v * inverse)) > 127.0f;
+        }
+        QCOMPARE(clipped, double(beyond) / double(demo.size()));
+        QVERIFY2(clipped > previous, step);
+        previous = clipped;
+    }
+    QVERIFY(previous > 0.0);
+    const CliResult bad =
+        runCli({"quantize", "demo:gaussian", "--scheme", "symmetric", "--step", "0", "--json"});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY(bad.err.contains("step"));
 }
 
 // `--name=value`, `--name value` and options before the file all mean the same.

@@ -11,6 +11,9 @@
 
 using namespace quantscope;
 
+Q_DECLARE_METATYPE(quantscope::Params)
+Q_DECLARE_METATYPE(std::vector<double>)
+
 namespace {
 
 constexpr double kExactTolerance = 1e-12;
@@ -182,6 +185,42 @@ private slots:
         for (std::size_t k = 1; k < narrow.thresholds.size(); ++k) {
             QVERIFY(narrow.thresholds[k - 1] < narrow.thresholds[k]);
         }
+    }
+
+    void stepSetsTheSpacing_data()
+    {
+        QTest::addColumn<Params>("params");
+        QTest::addColumn<std::vector<double>>("levels");
+        // Data [−1, 3], 2 bits (4 levels), Δ = 0.5: the range is 3·0.5 = 1.5 long.
+        QTest::newRow("centred on the data") // centre 1: [0.25, 1.75]
+            << Params{{"bits", 2}, {"step", 0.5}} << std::vector<double>{0.25, 0.75, 1.25, 1.75};
+        QTest::newRow("from lower") << Params{{"bits", 2}, {"step", 0.5}, {"lower", 0.0}}
+                                    << std::vector<double>{0.0, 0.5, 1.0, 1.5};
+        QTest::newRow("down from upper") << Params{{"bits", 2}, {"step", 0.5}, {"upper", 2.0}}
+                                         << std::vector<double>{0.5, 1.0, 1.5, 2.0};
+        QTest::newRow("wider than the data") // centre 1, 3·2 = 6 long: [−2, 4]
+            << Params{{"bits", 2}, {"step", 2.0}} << std::vector<double>{-2.0, 0.0, 2.0, 4.0};
+    }
+    void stepSetsTheSpacing()
+    {
+        QFETCH(Params, params);
+        QFETCH(std::vector<double>, levels);
+        const Distribution dist(std::vector<float>{-1.0f, 0.3f, 1.1f, 3.0f});
+        const Codebook codebook = schemeById("dsq").design(dist, params);
+        QCOMPARE(codebook.levels, levels);
+        const DsqQuantizer q = dsqQuantizerFor(dist, schemeById("dsq").resolve(params));
+        QCOMPARE(q.delta(), params.get("step"));
+        QCOMPARE(q.lower, levels.front());
+        QCOMPARE(q.upper, levels.back());
+    }
+
+    void stepWithBothClipsIsRefused()
+    {
+        const Distribution dist(std::vector<float>{-1.0f, 3.0f});
+        QVERIFY_THROWS_EXCEPTION(
+            UsageError,
+            schemeById("dsq").design(dist, {{"step", 0.5}, {"lower", 0.0}, {"upper", 1.0}}));
+        QVERIFY_THROWS_EXCEPTION(UsageError, schemeById("dsq").design(dist, {{"step", 0.0}}));
     }
 };
 

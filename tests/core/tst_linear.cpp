@@ -50,6 +50,11 @@ private slots:
     void thresholdsAreExactForFloats();
     void degenerateInputs();
     void rejectsBadParameters();
+    void stepDrivesTheGrid_data();
+    void stepDrivesTheGrid();
+    void clippingGrowsAsTheStepShrinks_data();
+    void clippingGrowsAsTheStepShrinks();
+    void stepOverridesClipAndRange();
 };
 
 // tests/data/reference/linear_pytorch.json was written by make_linear_reference.py with
@@ -217,6 +222,111 @@ void TestLinear::rejectsBadParameters()
     QVERIFY_THROWS_EXCEPTION(UsageError, design("asymmetric", values, {{"levels", 4}}));
     QVERIFY_THROWS_EXCEPTION(UsageError, design("symmetric", values, {{"clip", 0.0}}));
     QVERIFY_THROWS_EXCEPTION(UsageError, schemeById("no-such-scheme"));
+}
+
+void TestLinear::stepDrivesTheGrid_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<double>("step");
+    QTest::addColumn<QVector<float>>("values");
+    QTest::addColumn<int>("zeroPoint");
+    QTest::addColumn<QVector<int>>("codes");
+    QTest::addColumn<QVector<double>>("levels");
+    // Codes clamp(round(x / 0.25), −3, 3): −1 → −4 and 1 → 4 saturate; 0.125 → 0.5 → 0 and
+    // 0.375 → 1.5 → 2 (half to even).
+    QTest::newRow("symmetric 3 bits step 0.25")
+        << "symmetric" << 3 << 0.25 << QVector<float>{-1.0f, -0.3f, 0.125f, 0.375f, 0.7f, 1.0f} << 0
+        << QVector<int>{-3, -1, 0, 2, 3, 3}
+        << QVector<double>{-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75};
+    // The data [−1, 3] at 2 bits give the zero point 0 − round(−1 / (4/3)) = 1; with step 0.5 it
+    // stays, so the range is [(0 − 1)·0.5, (3 − 1)·0.5] = [−0.5, 1]: codes round(x/0.5) + 1.
+    QTest::newRow("asymmetric 2 bits step 0.5")
+        << "asymmetric" << 2 << 0.5 << QVector<float>{-1.0f, 0.0f, 1.0f, 2.0f, 3.0f} << 1
+        << QVector<int>{0, 1, 3, 3, 3} << QVector<double>{-0.5, 0.0, 0.5, 1.0};
+    // Non-negative data keep zero point 0: the grid is [0, 7·0.1].
+    QTest::newRow("asymmetric 3 bits step 0.1")
+        << "asymmetric" << 3 << 0.1 << QVector<float>{0.0f, 0.14f, 0.26f, 0.9f} << 0
+        << QVector<int>{0, 1, 3, 7} << QVector<double>{0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7};
+}
+
+void TestLinear::stepDrivesTheGrid()
+{
+    QFETCH(QString, scheme);
+    QFETCH(int, bits);
+    QFETCH(double, step);
+    QFETCH(QVector<float>, values);
+    QFETCH(int, zeroPoint);
+    QFETCH(QVector<int>, codes);
+    QFETCH(QVector<double>, levels);
+    const std::vector<float> data(values.begin(), values.end());
+    const Codebook codebook = design(scheme.toStdString(), data, {{"bits", bits}, {"step", step}});
+    QVERIFY(codebook.linear.has_value());
+    QCOMPARE(codebook.linear->scale, step); // exactly the given step
+    QCOMPARE(codebook.linear->zeroPoint, std::int64_t(zeroPoint));
+    const std::vector<std::int64_t> got = codesOf(codebook, data);
+    QCOMPARE(QVector<int>(got.begin(), got.end()), codes);
+    QCOMPARE(codebook.levelCount(), int(levels.size()));
+    for (int k = 0; k < levels.size(); ++k) {
+        // Levels are (q − zero point)·step in float32, as PyTorch dequantizes.
+        QCOMPARE(codebook.levels[k], double(float(levels[k] / step) * float(step)));
+    }
+}
+
+void TestLinear::clippingGrowsAsTheStepShrinks_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<double>("step");
+    QTest::addColumn<double>("clipped");
+    // x_i = (i + 0.3)/100, i = 0 … 99, never on a half step. With 7 positive codes a value is
+    // clipped when x/step >= 7.5: step 0.2 → none; 0.1 → x >= 0.75, i >= 75 → 25 values;
+    // 0.05 → x >= 0.375, i >= 38 → 62 values.
+    for (const char* scheme : {"symmetric", "asymmetric"}) {
+        const int bits = QString(scheme) == "symmetric" ? 4 : 3;
+        QTest::newRow(qPrintable(QString("%1 0.2").arg(scheme))) << scheme << bits << 0.2 << 0.0;
+        QTest::newRow(qPrintable(QString("%1 0.1").arg(scheme))) << scheme << bits << 0.1 << 0.25;
+        QTest::newRow(qPrintable(QString("%1 0.05").arg(scheme))) << scheme << bits << 0.05 << 0.62;
+    }
+}
+
+void TestLinear::clippingGrowsAsTheStepShrinks()
+{
+    QFETCH(QString, scheme);
+    QFETCH(int, bits);
+    QFETCH(double, step);
+    QFETCH(double, clipped);
+    std::vector<float> values;
+    for (int i = 0; i < 100; ++i) {
+        values.push_back(float((i + 0.3) / 100.0));
+    }
+    const Distribution dist(values);
+    const Codebook codebook =
+        schemeById(scheme.toStdString()).design(dist, {{"bits", bits}, {"step", step}});
+    QCOMPARE(computeMetrics(dist, codebook).clippedFraction, clipped);
+    // The same count straight from the codes: round(x/step) beyond the top code.
+    int beyond = 0;
+    for (float v : values) {
+        beyond += std::nearbyint(v * (1.0f / float(step))) > float(codebook.linear->qmax);
+    }
+    QCOMPARE(beyond / 100.0, clipped);
+}
+
+void TestLinear::stepOverridesClipAndRange()
+{
+    const std::vector<float> values = {-2.0f, -0.6f, 0.1f, 0.4f, 1.9f};
+    const Codebook stepOnly = design("symmetric", values, {{"bits", 4}, {"step", 0.2}});
+    const Codebook withClip =
+        design("symmetric", values, {{"bits", 4}, {"step", 0.2}, {"clip", 0.3}});
+    const Codebook withRange =
+        design("symmetric", values, {{"bits", 4}, {"step", 0.2}, {"range", 9.0}});
+    QCOMPARE(withClip.levels, stepOnly.levels);
+    QCOMPARE(withRange.levels, stepOnly.levels);
+    QCOMPARE(stepOnly.levels.back(), double(7.0f * 0.2f)); // the range follows: 7·step
+    QVERIFY_THROWS_EXCEPTION(UsageError, design("symmetric", values, {{"step", 0.0}}));
+    QVERIFY_THROWS_EXCEPTION(UsageError, design("asymmetric", values, {{"step", -0.1}}));
+    // Without a step, the scale is unchanged (auto).
+    QCOMPARE(design("symmetric", values, {{"bits", 4}}).linear->scale, double(2.0f / 7.0f));
 }
 
 QTEST_APPLESS_MAIN(TestLinear)

@@ -158,7 +158,9 @@ private slots:
         QVERIFY(std::abs(grid.weightedEntropy - 8.449192649155094) <=
                 kEntropyRelTolerance * 8.449192649155094);
 
-        const Codebook codebook = schemeById("weq-log").design(dist, {{"levels", 4}});
+        // The seed's layer follows a ReLU: the unsigned mode.
+        const Codebook codebook =
+            schemeById("weq-log").design(dist, {{"levels", 4}, {"signed", 0}});
         const std::vector<double> expected = {0.0, std::exp2(13 / 16.0), std::exp2(45 / 16.0),
                                               std::exp2(77 / 16.0)};
         QCOMPARE(codebook.levels.size(), expected.size());
@@ -224,7 +226,7 @@ private slots:
     {
         QFETCH(int, levels);
         QFETCH(int, step);
-        Params params{{"levels", levels}};
+        Params params{{"levels", levels}, {"signed", 0}};
         if (step) {
             params.set("step", step);
         }
@@ -368,7 +370,7 @@ private slots:
     void noPositiveValues()
     {
         const Distribution dist(std::vector<float>{-1.0f, -2.0f, 0.0f});
-        const Codebook relu = schemeById("weq-log").design(dist, {{"levels", 8}});
+        const Codebook relu = schemeById("weq-log").design(dist, {{"levels", 8}, {"signed", 0}});
         QCOMPARE(relu.levelCount(), 1);
         QCOMPARE(relu.quantize(-2.0), 0.0);
         QCOMPARE(relu.quantize(5.0), 0.0);
@@ -389,10 +391,37 @@ private slots:
         QCOMPARE(zeros.levelCount(), 1);
     }
 
+    // Unset, the mode follows the data: sign + magnitude as soon as a value is negative.
+    void signedModeFollowsTheData()
+    {
+        std::vector<float> positive = logUniform(2000, -4.0, 3.0, 6);
+        for (float& v : positive) {
+            v = std::abs(v);
+        }
+        std::vector<float> withNegative = positive;
+        withNegative.back() = -withNegative.back();
+        for (const auto& [values, expectSign] :
+             {std::pair{positive, false}, std::pair{withNegative, true}}) {
+            const Distribution dist(values);
+            const Codebook automatic = schemeById("weq-log").design(dist, {{"levels", 16}});
+            const Codebook explicitMode = schemeById("weq-log").design(
+                dist, {{"levels", 16}, {"signed", expectSign ? 1.0 : 0.0}});
+            QCOMPARE(automatic.levels, explicitMode.levels);
+            QCOMPARE(automatic.thresholds, explicitMode.thresholds);
+            QCOMPARE(automatic.levels.front() < 0.0, expectSign);
+        }
+        // The user can still ask for the ReLU mode on signed data.
+        const Codebook relu = schemeById("weq-log").design(Distribution(withNegative),
+                                                           {{"levels", 16}, {"signed", 0}});
+        QCOMPARE(relu.levels.front(), 0.0);
+    }
+
     void bitsGiveLevels()
     {
         const Distribution dist(logUniform(1000, -4.0, 4.0, 2));
-        QCOMPARE(schemeById("weq-log").design(dist, {{"bits", 3}}).levelCount(), 8);
+        QCOMPARE(schemeById("weq-log").design(dist, {{"bits", 3}, {"signed", 0}}).levelCount(), 8);
+        // Sign + magnitude (the data have negatives): 2^(3−1) magnitudes, 7 signed levels.
+        QCOMPARE(schemeById("weq-log").design(dist, {{"bits", 3}}).levelCount(), 7);
         QVERIFY_THROWS_EXCEPTION(UsageError, schemeById("weq-log").design(dist, {{"step", 40}}));
     }
 };

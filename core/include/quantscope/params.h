@@ -24,6 +24,11 @@ struct ParamSpec {
     std::string help; // one line, shown as tooltip and in `--help`
     std::vector<std::string> choices;
     bool optional = false; // may be left unset ("auto"); the scheme then chooses
+    // A size in the tensor's value units (a step, a clip threshold): a slider spans it
+    // logarithmically over the data's magnitudes rather than the whole [minimum, maximum].
+    bool valueUnits = false;
+    // Parameters this one takes precedence over: while it is set they have no effect.
+    std::vector<std::string> overrides;
 
     bool isInteger() const { return kind != ParamKind::Real; }
 };

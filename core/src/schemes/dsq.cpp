@@ -16,6 +16,29 @@ namespace {
 // computing s = 1/tanh(kΔ/2) there would lose all precision.
 constexpr double kLinearLimit = 1e-12;
 
+ParamSpec clipSpec(const std::string& name, const std::string& help)
+{
+    constexpr double kMaxRange = std::numeric_limits<float>::max();
+    ParamSpec spec{name, ParamKind::Real, -kMaxRange, kMaxRange, 0.0, help, {}, true};
+    spec.valueUnits = true;
+    return spec;
+}
+
+ParamSpec stepSpec()
+{
+    ParamSpec spec{"step",
+                   ParamKind::Real,
+                   1e-30,
+                   1e30,
+                   1.0,
+                   "Δ, the spacing of the levels in value units; the range follows, (2^b − 1)·Δ "
+                   "long: from lower when set, down from upper when set, else centred on the data",
+                   {},
+                   true};
+    spec.valueUnits = true;
+    return spec;
+}
+
 } // namespace
 
 int DsqQuantizer::levelCount() const
@@ -78,6 +101,52 @@ double DsqQuantizer::hard(double x) const
     return index == levelCount() - 1 ? upper : lower + index * delta();
 }
 
+namespace {
+
+std::string formatNumber(double value)
+{
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
+} // namespace
+
+DsqQuantizer dsqQuantizerFor(const Distribution& dist, const Params& params)
+{
+    DsqQuantizer quantizer;
+    quantizer.bits = params.getInt("bits");
+    quantizer.alpha = params.get("alpha", quantizer.alpha);
+    const bool hasLower = params.has("lower");
+    const bool hasUpper = params.has("upper");
+    if (params.has("step")) {
+        if (hasLower && hasUpper) {
+            throw UsageError("scheme 'dsq': lower, upper and step all set over-determine the "
+                             "grid; leave one of them unset");
+        }
+        const double span = params.get("step") * (quantizer.levelCount() - 1);
+        if (hasLower) {
+            quantizer.lower = params.get("lower");
+            quantizer.upper = quantizer.lower + span;
+        } else if (hasUpper) {
+            quantizer.upper = params.get("upper");
+            quantizer.lower = quantizer.upper - span;
+        } else {
+            const double centre = 0.5 * (double(dist.min()) + double(dist.max()));
+            quantizer.lower = centre - 0.5 * span;
+            quantizer.upper = centre + 0.5 * span;
+        }
+        return quantizer;
+    }
+    quantizer.lower = hasLower ? params.get("lower") : dist.min();
+    quantizer.upper = hasUpper ? params.get("upper") : dist.max();
+    if (quantizer.lower > quantizer.upper) {
+        throw UsageError("scheme 'dsq': lower (" + formatNumber(quantizer.lower) +
+                         ") must not exceed upper (" + formatNumber(quantizer.upper) + ")");
+    }
+    return quantizer;
+}
+
 double dsqSoft(double x, double lower, double upper, int bits, double alpha)
 {
     return DsqQuantizer{lower, upper, bits, alpha}.soft(x);
@@ -102,13 +171,6 @@ CurveSamples sampleDsqSoft(const DsqQuantizer& quantizer, double from, double to
 
 namespace {
 
-std::string formatNumber(double value)
-{
-    std::ostringstream out;
-    out << value;
-    return out.str();
-}
-
 class DsqScheme final : public Scheme {
 public:
     std::string id() const override { return "dsq"; }
@@ -120,42 +182,20 @@ public:
     }
     std::vector<ParamSpec> paramSpecs() const override
     {
-        constexpr double kMaxRange = std::numeric_limits<float>::max();
         return {
             {"bits", ParamKind::Bits, 1, 8, 4, "Bit width: 2^b uniform levels from lower to upper"},
             {"alpha", ParamKind::Real, 0.001, 0.999, 0.2,
              "Softness of the training-time curve (→ 0: hard steps, → 1: identity)"},
-            {"lower",
-             ParamKind::Real,
-             -kMaxRange,
-             kMaxRange,
-             0.0,
-             "Lower clip (lowest level); unset: the data minimum",
-             {},
-             true},
-            {"upper",
-             ParamKind::Real,
-             -kMaxRange,
-             kMaxRange,
-             0.0,
-             "Upper clip (highest level); unset: the data maximum",
-             {},
-             true},
+            clipSpec("lower", "Lower clip (lowest level); unset: the data minimum"),
+            clipSpec("upper", "Upper clip (highest level); unset: the data maximum"),
+            stepSpec(),
         };
     }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
-        DsqQuantizer quantizer;
-        quantizer.bits = params.getInt("bits");
-        quantizer.alpha = params.get("alpha");
-        quantizer.lower = params.get("lower", dist.min());
-        quantizer.upper = params.get("upper", dist.max());
-        if (quantizer.lower > quantizer.upper) {
-            throw UsageError("scheme 'dsq': lower (" + formatNumber(quantizer.lower) +
-                             ") must not exceed upper (" + formatNumber(quantizer.upper) + ")");
-        }
+        const DsqQuantizer quantizer = dsqQuantizerFor(dist, params);
         if (quantizer.delta() == 0.0) {
             return makeCodebook({quantizer.lower}, {});
         }

@@ -48,6 +48,20 @@ LinearMapping asymmetricMapping(const Distribution& dist, int bits)
     return mapping;
 }
 
+LinearMapping symmetricStepMapping(double step, int bits)
+{
+    LinearMapping mapping = symmetricMapping(0.0, bits);
+    mapping.scale = step;
+    return mapping;
+}
+
+LinearMapping asymmetricStepMapping(const Distribution& dist, int bits, double step)
+{
+    LinearMapping mapping = asymmetricMapping(dist, bits);
+    mapping.scale = step;
+    return mapping;
+}
+
 std::int64_t linearCode(float x, const LinearMapping& mapping)
 {
     const float scaled = x * inverseScale(mapping);

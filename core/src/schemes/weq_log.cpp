@@ -296,8 +296,10 @@ public:
              0,
              1,
              0,
-             "Negative values: 0 as after ReLU, or a sign bit with |x| quantized",
-             {"relu: x <= 0 -> 0", "sign + magnitude"}},
+             "Negative values: 0 as after ReLU, or a sign bit with |x| quantized; unset: sign + "
+             "magnitude when the tensor has negative values",
+             {"relu: x <= 0 -> 0", "sign + magnitude"},
+             true},
         };
     }
 
@@ -305,7 +307,8 @@ protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
         const int levels = params.getInt("levels");
-        const bool signMagnitude = params.getInt("signed") == 1;
+        const bool signMagnitude =
+            params.has("signed") ? params.getInt("signed") == 1 : dist.min() < 0.0f;
         // The sign bit halves the magnitude levels: b bits give 2^(b−1) magnitudes (zero among
         // them), 2^b − 1 signed levels. At least one nonzero magnitude is kept.
         const int magnitudeLevels = signMagnitude ? std::max(2, (levels + 1) / 2) : levels;

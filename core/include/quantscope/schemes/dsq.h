@@ -1,5 +1,8 @@
 #pragma once
 
+#include "quantscope/distribution.h"
+#include "quantscope/params.h"
+
 #include <vector>
 
 namespace quantscope {
@@ -29,6 +32,12 @@ struct DsqQuantizer {
     int hardIndex(double x) const;
     double hard(double x) const;
 };
+
+// The quantizer the scheme `dsq` designs for its resolved `params` on `dist`. Unset clips are the
+// data's range. A `step` Δ fixes the grid's spacing and the range follows, N − 1 steps long:
+// from `lower` when it is set, down from `upper` when that is set, else centred on the data's
+// range. Throws UsageError when lower > upper or when lower, upper and step are all set.
+DsqQuantizer dsqQuantizerFor(const Distribution& dist, const Params& params);
 
 // The soft output for one value (see DsqQuantizer).
 double dsqSoft(double x, double lower, double upper, int bits, double alpha);

@@ -18,6 +18,14 @@ namespace quantscope {
 LinearMapping symmetricMapping(double clipThreshold, int bits);
 LinearMapping asymmetricMapping(const Distribution& dist, int bits);
 
+// The same grids with a given step (scale) in value units, kept exactly as given (as PyTorch
+// keeps a given q_scale in double while computing codes in float32); the range follows from it.
+// Symmetric: ±qmax·step, values beyond saturate. Asymmetric: the zero point asymmetricMapping
+// gives for the data is kept, so the range [(qmin − zp)·step, (qmax − zp)·step] scales around 0
+// with the step and clips both ends in the data's proportion.
+LinearMapping symmetricStepMapping(double step, int bits);
+LinearMapping asymmetricStepMapping(const Distribution& dist, int bits, double step);
+
 // q = clamp(round_half_even(x · (1/scale)) + zero_point, qmin, qmax), in float32.
 std::int64_t linearCode(float x, const LinearMapping& mapping);
 // (q − zero_point) · scale as PyTorch's dequantize computes it.
