@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -7,19 +8,32 @@
 
 namespace quantscope {
 
-// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID] [--screenshot OUT]`
+// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID]
+//             [--lesson ID [--lesson-step N]] [--size WxH] [--screenshot OUT]`,
+// `quantscope --list-lessons | --help | --version`.
 struct GuiOptions {
     QString source; // a path or demo:NAME; empty: demo:gaussian (or the last file)
     QString tensor;
     QString scheme;
     std::optional<int> bits;
     QString compare;
+    QString lesson;     // a lesson id or number; opens the window on it
+    int lessonStep = 0; // 0-based
+    std::optional<QSize> size;
     QString screenshot; // render the window to this PNG and exit
     bool showHelp = false;
+    bool showVersion = false;
+    bool listLessons = false;
+
+    // Whether the options only ask for text (help, version, the lesson list): no window needed.
+    bool textOnly() const { return showHelp || showVersion || listLessons; }
 };
 
-// Throws UsageError with a one-line message on unknown options, schemes or bad bit widths.
+// Throws UsageError with a one-line message on unknown options, schemes, lessons or bad values.
 GuiOptions parseGuiArguments(const QStringList& arguments);
 QString guiUsage();
+QString guiVersion();
+// One line per lesson: its id, then its title.
+QString lessonList();
 
 } // namespace quantscope

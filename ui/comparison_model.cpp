@@ -10,10 +10,22 @@
 namespace quantscope {
 namespace {
 
-const char* const kHeaders[] = {
-    "scheme",         "MSE",         "RMSE",        "SQNR (dB)",       "max |error|", "mean error",
-    "entropy (bits)", "levels used", "clipped (%)", "weighted entropy"};
+// Short headers keep the columns narrow; the tooltips say what they are.
+const char* const kHeaders[] = {"scheme",   "MSE",     "RMSE",   "SQNR dB", "max |err|",
+                                "mean err", "entropy", "levels", "clip %",  "w. entropy"};
+const char* const kHeaderTips[] = {
+    "The quantization scheme",
+    "Mean squared error",
+    "Root of the mean squared error",
+    "Signal-to-quantization-noise ratio in dB; ∞ when the error is zero",
+    "Largest |Q(x) − x|",
+    "Mean of Q(x) − x (the bias)",
+    "Entropy of the level usage, in bits",
+    "Levels that receive at least one value",
+    "Share of the values clipped, in percent",
+    "The weighted-entropy objective, where the scheme defines it"};
 static_assert(std::size(kHeaders) == ComparisonModel::ColumnCount);
+static_assert(std::size(kHeaderTips) == ComparisonModel::ColumnCount);
 
 // The value a metric column sorts by; empty when the metric is missing.
 std::optional<double> metricValue(const Metrics& m, int column)
@@ -77,6 +89,44 @@ void ComparisonModel::setSweep(const SchemeSweep& sweep)
     endResetModel();
 }
 
+void ComparisonModel::setCurrentResult(const std::optional<QuantResult>& result)
+{
+    m_live = result;
+    m_liveMetrics.reset();
+    if (m_live && m_live->valid()) {
+        m_liveMetrics = m_live->metrics;
+    }
+    if (rowCount() > 0) {
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    }
+}
+
+bool ComparisonModel::isLiveRow(int row) const
+{
+    return m_live && m_live->schemeId == m_sweep.rows[row].schemeId &&
+           QString::fromStdString(m_live->schemeId) == m_current &&
+           bitsOf(m_live->params) == m_sweep.bits;
+}
+
+bool ComparisonModel::currentRowIsCustom() const
+{
+    if (!m_live) {
+        return false;
+    }
+    const Params defaults = ExplorerController::paramsAtBits(m_live->schemeId, m_sweep.bits);
+    return m_live->params.values() != defaults.values();
+}
+
+const std::optional<Metrics>& ComparisonModel::rowMetrics(int row) const
+{
+    return isLiveRow(row) ? m_liveMetrics : m_sweep.rows[row].metrics;
+}
+
+const std::string& ComparisonModel::rowError(int row) const
+{
+    return isLiveRow(row) ? m_live->error : m_sweep.rows[row].error;
+}
+
 void ComparisonModel::setCurrentScheme(const QString& id)
 {
     if (id != m_current) {
@@ -119,35 +169,52 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
     const SchemeSweep::Row& row = m_sweep.rows[index.row()];
     const QString id = QString::fromStdString(row.schemeId);
     const int column = index.column();
+    const std::optional<Metrics>& metrics = rowMetrics(index.row());
+    const bool live = isLiveRow(index.row());
     switch (role) {
     case Qt::DisplayRole:
         if (column == Scheme) {
-            return id;
+            return live && currentRowIsCustom() ? id + QLatin1Char('*') : id;
         }
-        if (!row.metrics) {
-            return column == Mse ? QString::fromStdString(row.error) : QStringLiteral("—");
+        if (!metrics) {
+            return column == Mse ? QString::fromStdString(rowError(index.row()))
+                                 : QStringLiteral("—");
         }
-        return metricText(*row.metrics, column);
+        return metricText(*metrics, column);
     case kSortRole:
         if (column == Scheme) {
             return id;
         }
-        if (row.metrics) {
-            if (const auto value = metricValue(*row.metrics, column)) {
+        if (metrics) {
+            if (const auto value = metricValue(*metrics, column)) {
                 return *value;
             }
         }
         return {}; // invalid values sort after every number
     case kSchemeIdRole:
         return id;
-    case Qt::ToolTipRole:
-        if (!row.metrics) {
+    case Qt::ToolTipRole: {
+        if (!metrics) {
             return tr("%1 cannot design at %2 bits: %3")
                 .arg(QString::fromStdString(row.displayName))
                 .arg(m_sweep.bits)
-                .arg(QString::fromStdString(row.error));
+                .arg(QString::fromStdString(rowError(index.row())));
         }
-        return QString::fromStdString(row.displayName);
+        // Every metric, so columns a narrow panel hides can still be read.
+        QStringList lines{QString::fromStdString(row.displayName)};
+        if (live) {
+            QStringList params;
+            for (const auto& [name, value] : m_live->params.values()) {
+                params << QStringLiteral("%1 %2").arg(QString::fromStdString(name)).arg(value);
+            }
+            lines << tr("with your settings (%1); the other rows use their defaults")
+                         .arg(params.join(QStringLiteral(", ")));
+        }
+        for (int c = Mse; c < ColumnCount; ++c) {
+            lines << QStringLiteral("%1: %2").arg(tr(kHeaders[c]), metricText(*metrics, c));
+        }
+        return lines.join(QLatin1Char('\n'));
+    }
     case Qt::TextAlignmentRole:
         return column == Scheme ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                 : QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -167,7 +234,7 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case Qt::ForegroundRole:
-        return row.metrics ? QVariant() : QVariant(QBrush(style::kError));
+        return metrics ? QVariant() : QVariant(QBrush(style::kError));
     default:
         return {};
     }
@@ -181,8 +248,8 @@ QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, i
     if (role == Qt::DisplayRole) {
         return tr(kHeaders[section]);
     }
-    if (role == Qt::ToolTipRole && section == SqnrDb) {
-        return tr("Signal-to-quantization-noise ratio; ∞ when the error is zero");
+    if (role == Qt::ToolTipRole) {
+        return tr(kHeaderTips[section]);
     }
     return {};
 }

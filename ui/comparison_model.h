@@ -7,8 +7,10 @@
 namespace quantscope {
 
 // Every scheme at the current bits (ExplorerController::comparison()) as a table: one row per
-// scheme, one column per metric. Numbers sort numerically through kSortRole; rows of schemes
-// that cannot design show the error and sort last.
+// scheme, one column per metric. The current scheme's row follows the explorer's own design (the
+// user's parameters, marked * when they differ from the defaults); the other rows are at their
+// defaults. Numbers sort numerically through kSortRole; rows of schemes that cannot design show
+// the error and sort last.
 class ComparisonModel : public QAbstractTableModel {
     Q_OBJECT
 
@@ -32,6 +34,10 @@ public:
     explicit ComparisonModel(QObject* parent = nullptr);
 
     void setSweep(const SchemeSweep& sweep);
+    // The explorer's current design; its scheme's row shows it (at the sweep's bits).
+    void setCurrentResult(const std::optional<QuantResult>& result);
+    // Whether the current scheme's row shows parameters other than the defaults.
+    bool currentRowIsCustom() const;
     // The current scheme's row is highlighted, the compared one tinted.
     void setCurrentScheme(const QString& id);
     void setCompareScheme(const QString& id);
@@ -45,8 +51,14 @@ public:
 
 private:
     void highlightChanged();
+    // The row's metrics (the live design for the current scheme's row) and its error.
+    const std::optional<Metrics>& rowMetrics(int row) const;
+    const std::string& rowError(int row) const;
+    bool isLiveRow(int row) const;
 
     SchemeSweep m_sweep;
+    std::optional<QuantResult> m_live;
+    std::optional<Metrics> m_liveMetrics; // m_live's metrics when valid
     QString m_current;
     QString m_compare;
 };

@@ -5,11 +5,27 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace quantscope {
+namespace {
+
+// Which metrics a narrow panel keeps: the scheme and its SQNR always, then in this order.
+constexpr ComparisonModel::Column kColumnPriority[] = {
+    ComparisonModel::Scheme,         ComparisonModel::SqnrDb,         ComparisonModel::Mse,
+    ComparisonModel::LevelsUsed,     ComparisonModel::ClippedPercent, ComparisonModel::EntropyBits,
+    ComparisonModel::MaxAbsError,    ComparisonModel::Rmse,           ComparisonModel::MeanError,
+    ComparisonModel::WeightedEntropy};
+static_assert(std::size(kColumnPriority) == ComparisonModel::ColumnCount);
+constexpr int kAlwaysShown = 2;
+constexpr int kCellPadding = 10;
+constexpr int kMinBelow = 220; // what the panel under the table keeps at least
+
+} // namespace
 
 ComparisonTable::ComparisonTable(QWidget* parent)
     : QWidget(parent)
@@ -20,6 +36,8 @@ ComparisonTable::ComparisonTable(QWidget* parent)
 {
     setObjectName(QStringLiteral("comparisonTable"));
     m_view->setObjectName(QStringLiteral("comparisonView"));
+    m_title->setObjectName(QStringLiteral("comparisonTitle"));
+    m_title->setWordWrap(true);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(ComparisonModel::kSortRole);
     m_proxy->setDynamicSortFilter(true);
@@ -31,7 +49,9 @@ ComparisonTable::ComparisonTable(QWidget* parent)
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_view->setToolTip(tr("Double-click a row to make that scheme current"));
 
     auto* layout = new QVBoxLayout(this);
@@ -39,6 +59,8 @@ ComparisonTable::ComparisonTable(QWidget* parent)
     layout->addWidget(m_title);
     layout->addWidget(m_view, 1);
     connect(m_view, &QTableView::doubleClicked, this, &ComparisonTable::onDoubleClicked);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ComparisonTable::fitColumns);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &ComparisonTable::fitColumns);
 }
 
 void ComparisonTable::setController(ExplorerController* controller)
@@ -52,11 +74,14 @@ void ComparisonTable::setController(ExplorerController* controller)
     }
     const auto refresh = [this] {
         m_model->setSweep(m_controller->comparison());
-        const int bits = m_controller->comparison().bits;
-        m_title->setText(bits > 0 ? tr("<b>Every scheme at %1 bits</b>").arg(bits)
-                                  : tr("<b>Every scheme</b>"));
+        m_model->setCurrentResult(m_controller->result());
+        refreshTitle();
     };
     connect(controller, &ExplorerController::comparisonChanged, this, refresh);
+    connect(controller, &ExplorerController::resultChanged, this, [this] {
+        m_model->setCurrentResult(m_controller->result());
+        refreshTitle();
+    });
     connect(controller, &ExplorerController::schemeChanged, m_model,
             &ComparisonModel::setCurrentScheme);
     connect(controller, &ExplorerController::compareSchemeChanged, m_model,
@@ -64,6 +89,99 @@ void ComparisonTable::setController(ExplorerController* controller)
     m_model->setCurrentScheme(controller->schemeId());
     m_model->setCompareScheme(controller->compareSchemeId());
     refresh();
+}
+
+void ComparisonTable::refreshTitle()
+{
+    const int bits = m_controller->comparison().bits;
+    if (bits <= 0) {
+        m_title->setText(tr("<b>Every scheme</b>"));
+        return;
+    }
+    m_title->setText(tr("<b>Every scheme at %1 bits</b> — the highlighted row follows your "
+                        "settings%2, the others use their defaults")
+                         .arg(bits)
+                         .arg(m_model->currentRowIsCustom() ? tr(" (*)") : QString()));
+}
+
+int ComparisonTable::contentHeight() const
+{
+    const int rows = m_model->rowCount();
+    const int title = m_title->heightForWidth(width());
+    return (title > 0 ? title : m_title->sizeHint().height()) +
+           m_view->horizontalHeader()->sizeHint().height() +
+           rows * m_view->verticalHeader()->defaultSectionSize() + 2 * m_view->frameWidth() +
+           layout()->spacing() + 2;
+}
+
+void ComparisonTable::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitColumns();
+}
+
+int ComparisonTable::columnWidth(int column) const
+{
+    // The widest text of the column (in bold: the current row is), or its header.
+    QFont bold = m_view->font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    int widest = m_view->horizontalHeader()->sectionSizeHint(column);
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const QModelIndex index = m_model->index(row, column);
+        if (column != ComparisonModel::Scheme &&
+            !index.data(ComparisonModel::kSortRole).isValid()) {
+            continue; // an error message: elided, its tooltip has it all
+        }
+        const QString text = index.data().toString();
+        widest = std::max(widest, metrics.horizontalAdvance(text) + kCellPadding);
+    }
+    return widest;
+}
+
+void ComparisonTable::fitColumns()
+{
+    QHeaderView* header = m_view->horizontalHeader();
+    const int available = m_view->viewport()->width();
+    if (available <= 0) {
+        return;
+    }
+    int used = 0;
+    QStringList hidden;
+    bool full = false;
+    for (int i = 0; i < int(std::size(kColumnPriority)); ++i) {
+        const int column = kColumnPriority[i];
+        const int width = columnWidth(column);
+        full = full || (i >= kAlwaysShown && used + width > available);
+        m_view->setColumnHidden(column, full);
+        if (full) {
+            hidden << m_model->headerData(column, Qt::Horizontal).toString();
+            continue;
+        }
+        m_view->setColumnWidth(column, width);
+        used += width;
+    }
+    // No empty space under the rows: the panel below gets it.
+    const int content = contentHeight();
+    setMaximumHeight(content);
+    if (auto* splitter = qobject_cast<QSplitter*>(parentWidget())) {
+        QList<int> sizes = splitter->sizes();
+        const int at = splitter->indexOf(this);
+        if (at + 1 < sizes.size()) {
+            const int both = sizes[at] + sizes[at + 1];
+            const int wanted = std::min(content, std::max(both - kMinBelow, both / 2));
+            if (wanted != sizes[at]) {
+                sizes[at] = wanted;
+                sizes[at + 1] = both - wanted;
+                splitter->setSizes(sizes);
+            }
+        }
+    }
+    m_title->setToolTip(hidden.isEmpty()
+                            ? QString()
+                            : tr("Widen the panel to see more columns (%1); a row's tooltip "
+                                 "lists every metric")
+                                  .arg(hidden.join(QStringLiteral(", "))));
 }
 
 void ComparisonTable::onDoubleClicked(const QModelIndex& index)

@@ -267,6 +267,30 @@ void ExplorerController::setScheme(const QString& id)
     requestDesign();
 }
 
+void ExplorerController::setSchemeParams(const QString& id, const Params& params)
+{
+    if (findScheme(id.toStdString()) == nullptr) {
+        return;
+    }
+    const int oldBits = bits();
+    const bool bitsGiven = params.has("bits") || params.has("levels");
+    Params next = paramsAtBits(id.toStdString(), bitsGiven ? bitsOf(params) : oldBits);
+    for (const auto& [name, value] : params.values()) {
+        next.set(name, value);
+    }
+    const bool newScheme = id != m_schemeId;
+    m_schemeId = id;
+    m_params = next;
+    if (newScheme) {
+        emit schemeChanged(id);
+    }
+    emit paramsChanged();
+    requestDesign();
+    if (bits() != oldBits) {
+        requestComparison();
+    }
+}
+
 void ExplorerController::setParam(const QString& name, double value)
 {
     const std::string key = name.toStdString();

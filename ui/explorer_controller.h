@@ -81,6 +81,8 @@ public:
     bool isBusy() const;
 
     const QString& source() const { return m_loaded.source; }
+    // The open file (null for a tensor handed in directly).
+    std::shared_ptr<const TensorFile> file() const { return m_loaded.file; }
     const std::vector<TensorInfo>& fileTensors() const { return m_loaded.tensors; }
     const std::vector<SkippedTensor>& fileSkipped() const { return m_loaded.skipped; }
     std::shared_ptr<const Tensor> tensor() const { return m_loaded.tensor; }
@@ -88,6 +90,9 @@ public:
     const Histogram& histogram() const { return m_loaded.histogram; }
 
     void setScheme(const QString& id);
+    // The scheme and all its parameters at once: `params` over the scheme's defaults at the bit
+    // width `params` stands for (or the current one).
+    void setSchemeParams(const QString& id, const Params& params);
     // An unknown name or out-of-range value shows up as the result's error.
     void setParam(const QString& name, double value);
     void setParamAuto(const QString& name); // optional parameter left to the scheme

@@ -68,6 +68,9 @@ HistogramView::HistogramView(ExplorerController* controller, QWidget* parent)
     auto* title = new QLabel(tr("<b>Histogram</b> — boundaries (lines), levels (markers, "
                                 "height = share of values)"),
                              this);
+    // A narrow centre column wraps the title rather than widening the column.
+    title->setWordWrap(true);
+    title->setMinimumWidth(1);
     auto* bar = new QHBoxLayout;
     bar->addWidget(title, 1);
     bar->addWidget(m_logCounts);

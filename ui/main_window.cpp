@@ -1,10 +1,13 @@
 #include "main_window.h"
 
 #include "comparison_table.h"
+#include "emphasis_frame.h"
 #include "error_histogram_view.h"
 #include "explorer_controller.h"
 #include "export_actions.h"
 #include "histogram_view.h"
+#include "integer_pipeline_view.h"
+#include "lesson_panel.h"
 #include "metrics_view.h"
 #include "rate_distortion_view.h"
 #include "scheme_panel.h"
@@ -12,11 +15,13 @@
 #include "tensor_browser.h"
 #include "transfer_view.h"
 
+#include "lesson.h"
+
 #include "quantscope/demo.h"
 
 #include <QAction>
 #include <QCloseEvent>
-#include <QDockWidget>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -34,6 +39,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace quantscope {
 namespace {
 
@@ -45,9 +52,9 @@ constexpr int kCentreWidth = 640;
 constexpr int kRightWidth = 430;
 constexpr int kHistogramHeight = 480;
 constexpr int kLowerPlotsHeight = 320;
-constexpr int kSchemePanelHeight = 310;
-constexpr int kMetricsHeight = 200;
-constexpr int kRateDistortionHeight = 290;
+constexpr int kMinRateDistortionHeight = 230; // the plot and its legend stay readable
+constexpr int kMinSchemeHeight = 120;
+constexpr int kMinHistogramHeight = 160;
 constexpr int kComparisonHeight = 400;
 constexpr int kTeachingHeight = 400;
 
@@ -82,6 +89,7 @@ MainWindow::MainWindow(bool persistent, QWidget* parent)
     m_histogram->setObjectName(QStringLiteral("histogramView"));
     m_tensorBrowser = new TensorBrowser(this);
     m_tensorBrowser->setController(m_controller);
+    m_lessonPanel = new LessonPanel(m_controller, this);
 
     buildLayout();
     buildStatusBar();
@@ -90,7 +98,10 @@ MainWindow::MainWindow(bool persistent, QWidget* parent)
     connect(m_controller, &ExplorerController::loadFailed, this, &MainWindow::showError);
     connect(m_controller, &ExplorerController::loadFinished, this, &MainWindow::onLoadFinished);
     connect(m_tensorBrowser, &TensorBrowser::tensorCountChanged, this,
-            [this](int count) { m_tensorDock->setVisible(count > 1); });
+            &MainWindow::onTensorCountChanged);
+    connect(m_schemePanel, &SchemePanel::editorsRebuilt, this, &MainWindow::fitLeftColumn,
+            Qt::QueuedConnection);
+    connect(m_lessonPanel, &LessonPanel::emphasisChanged, this, &MainWindow::emphasize);
 
     resize(1280, 800);
     if (m_persistent) {
@@ -135,20 +146,24 @@ void MainWindow::buildLayout()
     schemeScroll->setWidgetResizable(true);
     schemeScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     schemeScroll->setFrameShape(QFrame::NoFrame);
+    m_schemeScroll = schemeScroll;
 
     m_leftSplitter = new QSplitter(Qt::Vertical, this);
     m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
+    m_leftSplitter->setChildrenCollapsible(false);
     m_leftSplitter->addWidget(schemeScroll);
     m_leftSplitter->addWidget(m_metrics);
     auto* rateDistortion = new RateDistortionView(this);
     rateDistortion->setObjectName(QStringLiteral("rateDistortionView"));
     rateDistortion->setController(m_controller);
+    rateDistortion->setMinimumHeight(kMinRateDistortionHeight);
+    m_rateDistortion = rateDistortion;
     m_leftSplitter->addWidget(rateDistortion);
-    m_leftSplitter->setSizes({kSchemePanelHeight, kMetricsHeight, kRateDistortionHeight});
     // A taller window gives the plot the room; the panel and the metrics keep their height.
     m_leftSplitter->setStretchFactor(0, 0);
     m_leftSplitter->setStretchFactor(1, 0);
     m_leftSplitter->setStretchFactor(2, 1);
+    m_leftSplitter->installEventFilter(this);
 
     m_plotTabs = new QTabWidget(this);
     m_plotTabs->setObjectName(QStringLiteral("plotTabs"));
@@ -160,6 +175,12 @@ void MainWindow::buildLayout()
     errorHistogram->setObjectName(QStringLiteral("errorHistogramView"));
     errorHistogram->setController(m_controller);
     m_plotTabs->addTab(errorHistogram, tr("Error histogram"));
+    m_pipelineView = new IntegerPipelineView(this);
+    m_plotTabs->addTab(m_pipelineView, tr("Integer W·A + B"));
+    m_lessonPanel->setPipelineView(m_pipelineView);
+    // The tensors of a file with several: a tab here, so opening a model squeezes no plot.
+    m_plotTabs->addTab(m_tensorBrowser, tr("Tensors"));
+    m_plotTabs->setTabVisible(m_plotTabs->indexOf(m_tensorBrowser), false);
 
     m_plotSplitter = new QSplitter(Qt::Vertical, this);
     m_plotSplitter->setObjectName(QStringLiteral("plotSplitter"));
@@ -180,15 +201,27 @@ void MainWindow::buildLayout()
     m_rightSplitter->addWidget(comparison);
     m_rightSplitter->addWidget(teaching);
     m_rightSplitter->setSizes({kComparisonHeight, kTeachingHeight});
+    m_rightSplitter->setStretchFactor(0, 0);
+    m_rightSplitter->setStretchFactor(1, 1);
+    m_rightSplitter->setChildrenCollapsible(false);
 
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    // A running lesson's panel sits above the plots it talks about.
+    auto* centre = new QWidget(this);
+    auto* centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->setSpacing(4);
+    centreLayout->addWidget(m_lessonPanel);
+    centreLayout->addWidget(m_plotSplitter, 1);
+
     m_mainSplitter->addWidget(m_leftSplitter);
-    m_mainSplitter->addWidget(m_plotSplitter);
+    m_mainSplitter->addWidget(centre);
     m_mainSplitter->addWidget(m_rightSplitter);
+    // A wider window goes mostly to the plots, some to the comparison table's columns.
     m_mainSplitter->setStretchFactor(0, 0);
-    m_mainSplitter->setStretchFactor(1, 1);
-    m_mainSplitter->setStretchFactor(2, 0);
+    m_mainSplitter->setStretchFactor(1, 3);
+    m_mainSplitter->setStretchFactor(2, 1);
     m_mainSplitter->setSizes({kLeftWidth, kCentreWidth, kRightWidth});
 
     auto* central = new QWidget(this);
@@ -197,12 +230,46 @@ void MainWindow::buildLayout()
     layout->addWidget(buildErrorBanner());
     layout->addWidget(m_mainSplitter, 1);
     setCentralWidget(central);
+}
 
-    m_tensorDock = new QDockWidget(tr("Tensors"), this);
-    m_tensorDock->setObjectName(QStringLiteral("tensorDock"));
-    m_tensorDock->setWidget(m_tensorBrowser);
-    addDockWidget(Qt::BottomDockWidgetArea, m_tensorDock);
-    m_tensorDock->hide();
+void MainWindow::fitLeftColumn()
+{
+    const int panel = m_schemePanel->sizeHint().height();
+    const int metrics = m_metrics->sizeHint().height();
+    m_schemeScroll->setMaximumHeight(panel);
+    m_metrics->setMaximumHeight(metrics);
+    const int available = m_leftSplitter->height() - 2 * m_leftSplitter->handleWidth();
+    if (available <= 0) {
+        return;
+    }
+    // Short windows scroll the scheme panel rather than squeeze the plot below kMin….
+    const int scheme =
+        std::clamp(available - metrics - kMinRateDistortionHeight, kMinSchemeHeight, panel);
+    m_leftSplitter->setSizes({scheme, metrics, std::max(0, available - scheme - metrics)});
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_leftSplitter && event->type() == QEvent::Resize) {
+        fitLeftColumn();
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+bool MainWindow::tensorTabShown() const
+{
+    return m_plotTabs->isTabVisible(m_plotTabs->indexOf(m_tensorBrowser));
+}
+
+void MainWindow::onTensorCountChanged(int count)
+{
+    const int index = m_plotTabs->indexOf(m_tensorBrowser);
+    const bool several = count > 1;
+    m_plotTabs->setTabText(index, several ? tr("Tensors (%1)").arg(count) : tr("Tensors"));
+    m_plotTabs->setTabVisible(index, several);
+    if (several) {
+        m_plotTabs->setCurrentIndex(index); // a new file: pick a tensor first
+    }
 }
 
 void MainWindow::buildStatusBar()
@@ -300,11 +367,96 @@ void MainWindow::buildMenus()
     }
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(m_tensorDock->toggleViewAction());
+    QAction* tensors = view->addAction(tr("&Tensors"), this,
+                                       [this] { m_plotTabs->setCurrentWidget(m_tensorBrowser); });
+    tensors->setObjectName(QStringLiteral("showTensorsAction"));
+    connect(view, &QMenu::aboutToShow, this,
+            [this, tensors] { tensors->setEnabled(tensorTabShown()); });
+    QAction* pipeline = view->addAction(tr("&Integer W·A + B"), this,
+                                        [this] { m_plotTabs->setCurrentWidget(m_pipelineView); });
+    pipeline->setObjectName(QStringLiteral("showPipelineAction"));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QMenu* lessons = help->addMenu(tr("&Lessons"));
+    lessons->setObjectName(QStringLiteral("lessonsMenu"));
+    const auto& all = allLessons();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const QString id = all[i].id;
+        QAction* action = lessons->addAction(tr("&%1. %2").arg(i + 1).arg(all[i].title), this,
+                                             [this, id] { startLesson(id); });
+        action->setObjectName(QStringLiteral("lesson_") + id);
+        action->setStatusTip(
+            tr("%1 steps · quantscope --lesson %2").arg(all[i].steps.size()).arg(id));
+    }
+    lessons->addSeparator();
+    QAction* end = lessons->addAction(tr("&End the lesson"), m_lessonPanel, &LessonPanel::stop);
+    end->setObjectName(QStringLiteral("endLessonAction"));
+    connect(lessons, &QMenu::aboutToShow, this,
+            [this, end] { end->setEnabled(m_lessonPanel->lesson() != nullptr); });
+}
+
+void MainWindow::startLesson(const QString& idOrNumber, int step)
+{
+    m_lessonPanel->start(idOrNumber, step);
+}
+
+void MainWindow::emphasize(const QStringList& objectNames)
+{
+    for (const QPointer<QWidget>& frame : m_emphasisFrames) {
+        delete frame.data();
+    }
+    m_emphasisFrames.clear();
+    // The pipeline view needs room: it takes most of the centre while a step is about it.
+    const bool pipeline = std::any_of(objectNames.begin(), objectNames.end(), [](const QString& n) {
+        return n.startsWith(QLatin1String("integerPipeline"));
+    });
+    if (pipeline && m_plotSizesBeforePipeline.isEmpty()) {
+        m_plotSizesBeforePipeline = m_plotSplitter->sizes();
+        const int total = m_plotSizesBeforePipeline.value(0) + m_plotSizesBeforePipeline.value(1);
+        const int lower = std::max(
+            total / 2, std::min(total - kMinHistogramHeight, m_pipelineView->sizeHint().height()));
+        m_plotSplitter->setSizes({total - lower, lower});
+    } else if (!pipeline && !m_plotSizesBeforePipeline.isEmpty()) {
+        m_plotSplitter->setSizes(m_plotSizesBeforePipeline);
+        m_plotSizesBeforePipeline.clear();
+    }
+    for (const QString& name : objectNames) {
+        QWidget* target = findChild<QWidget*>(name);
+        if (target == nullptr) {
+            continue;
+        }
+        // A view on a tab is brought to the front.
+        for (QWidget* w = target; w != nullptr && w != this; w = w->parentWidget()) {
+            if (m_plotTabs->indexOf(w) >= 0) {
+                m_plotTabs->setCurrentWidget(w);
+            }
+        }
+        m_emphasisFrames.push_back(new EmphasisFrame(target));
+    }
+}
+
+QList<QWidget*> MainWindow::emphasizedWidgets() const
+{
+    QList<QWidget*> widgets;
+    for (const QPointer<QWidget>& frame : m_emphasisFrames) {
+        if (frame) {
+            widgets << frame->parentWidget();
+        }
+    }
+    return widgets;
+}
+
+bool MainWindow::isBusy() const
+{
+    return m_controller->isBusy() || m_lessonPanel->isBusy();
 }
 
 void MainWindow::applyOptions(const GuiOptions& options)
 {
+    if (options.size) {
+        resize(*options.size);
+    }
     if (!options.scheme.isEmpty()) {
         m_controller->setScheme(options.scheme);
     }
@@ -313,6 +465,10 @@ void MainWindow::applyOptions(const GuiOptions& options)
     }
     if (!options.compare.isEmpty() || !m_persistent) {
         m_controller->setCompareScheme(options.compare);
+    }
+    if (!options.lesson.isEmpty()) {
+        startLesson(options.lesson, options.lessonStep); // it opens the tensors it needs
+        return;
     }
     QString source = options.source;
     QString tensor = options.tensor;

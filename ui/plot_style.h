@@ -22,6 +22,7 @@ inline const QColor kCompareFill(140, 60, 200, 70);
 inline const QColor kPrimaryFill(230, 110, 20, 110);
 inline const QColor kCurrentRow(255, 228, 196);
 inline const QColor kCompareRow(232, 218, 245);
+inline const QColor kEmphasis(20, 150, 90); // the outline around a lesson step's views
 
 // Distinct colours for one curve per scheme (rate–distortion): a qualitative palette, cycled.
 inline QColor schemeColor(int index)

@@ -18,6 +18,9 @@ namespace {
 constexpr double kHoverPixels = 8.0;
 constexpr double kMargin = 0.06;
 constexpr double kBitsPad = 0.3;
+constexpr int kLegendEntryPadding = 12; // an entry's own margins
+constexpr int kLegendIconWidth = 16;
+constexpr int kLegendIconHeight = 8;
 
 } // namespace
 
@@ -40,12 +43,21 @@ RateDistortionView::RateDistortionView(QWidget* parent)
     ticker->setTickStep(1.0);
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setRange(1 - kBitsPad, ExplorerController::kRateDistortionMaxBits + kBitsPad);
+    // The legend sits under the plot in as many columns as fit, never over the curves.
     m_plot->legend->setVisible(true);
+    m_plot->legend->setIconSize(kLegendIconWidth, kLegendIconHeight);
     QFont small = m_plot->font();
-    small.setPointSizeF(7.5);
+    small.setPointSizeF(7.0);
     m_plot->legend->setFont(small);
-    m_plot->legend->setBrush(QColor(255, 255, 255, 200));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setRowSpacing(0);
+    m_plot->legend->setColumnSpacing(6);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(1, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    m_plot->plotLayout()->setRowSpacing(0);
+    m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
 
     m_current = m_plot->addGraph();
     m_current->setName(tr("current"));
@@ -58,6 +70,33 @@ RateDistortionView::RateDistortionView(QWidget* parent)
                      QCustomPlot::limAbove);
     m_current->setLayer(QStringLiteral("marks"));
     connect(m_plot, &QCustomPlot::mouseMove, this, &RateDistortionView::onMouseMove);
+}
+
+void RateDistortionView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitLegend();
+}
+
+void RateDistortionView::fitLegend()
+{
+    // As many columns as the widest entry allows.
+    int widest = 0;
+    for (int i = 0; i < m_plot->legend->itemCount(); ++i) {
+        if (const QCPAbstractLegendItem* item = m_plot->legend->item(i)) { // cells may be empty
+            widest = std::max(widest, item->minimumOuterSizeHint().width());
+        }
+    }
+    const int entry = widest + m_plot->legend->columnSpacing();
+    const QMargins margins = m_plot->legend->margins();
+    const int room = m_plot->width() - margins.left() - margins.right() - kLegendEntryPadding;
+    const int columns = std::max(1, room / std::max(1, entry));
+    if (columns != m_plot->legend->wrap()) {
+        m_plot->legend->setWrap(columns);
+        // A new wrap only applies when the grid is refilled.
+        m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
 }
 
 void RateDistortionView::setController(ExplorerController* controller)
@@ -122,6 +161,8 @@ void RateDistortionView::setRateDistortion(const RateDistortion& curves)
         const double pad = std::max((hi - lo) * kMargin, 1.0);
         m_plot->yAxis->setRange(lo - pad, hi + pad);
     }
+    m_plot->legend->setWrap(0); // refit to the new names
+    fitLegend();
     emphasizeCurrent();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

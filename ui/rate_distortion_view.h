@@ -10,10 +10,12 @@
 class QCPGraph;
 class QCustomPlot;
 class QMouseEvent;
+class QResizeEvent;
 
 namespace quantscope {
 
-// SQNR against bits 1..8, one curve per scheme in distinct colours with a legend; the current
+// SQNR against bits 1..8, one curve per scheme in distinct colours with a legend under the plot
+// (as many columns as fit, so it never covers a curve); the current
 // scheme's curve is drawn bold and its point at the current bits marked. Hovering near a point
 // shows scheme, bits and SQNR.
 class RateDistortionView : public QWidget {
@@ -34,7 +36,11 @@ public:
     QCPGraph* currentPointGraph() const { return m_current; }
     QString hoverText(double pixelX, double pixelY) const;
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void fitLegend();
     void refreshCurrent();
     void onMouseMove(QMouseEvent* event);
     void emphasizeCurrent();

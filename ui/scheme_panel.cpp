@@ -1,5 +1,6 @@
 #include "scheme_panel.h"
 
+#include "chosen_params.h"
 #include "explorer_controller.h"
 #include "param_editor.h"
 #include "quant_result.h"
@@ -13,12 +14,19 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace quantscope {
 namespace {
 
 constexpr int kMinBits = 1;
 constexpr int kMaxBits = 16;
 constexpr int kComboCharacters = 14;
+// A value-units slider for a size spans max|x|·2^-20 … 2·max|x| (a step at 16 bits is
+// max|x|·2^-15); one for a position spans the data range widened by half its width each way.
+constexpr double kSmallestSize = 0x1.0p-20;
+constexpr double kLargestSize = 2.0;
+constexpr double kPositionMargin = 0.5;
 
 // The spec's help with its range and default, so the tooltip says what values mean.
 QString specToolTip(const ParamSpec& spec)
@@ -91,6 +99,8 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     });
     connect(controller, &ExplorerController::schemeChanged, this, &SchemePanel::rebuildEditors);
     connect(controller, &ExplorerController::paramsChanged, this, &SchemePanel::syncValues);
+    connect(controller, &ExplorerController::loadFinished, this, &SchemePanel::updateSpans);
+    connect(controller, &ExplorerController::resultChanged, this, &SchemePanel::updateAutoValues);
     connect(controller, &ExplorerController::compareSchemeChanged, this, [this](const QString& id) {
         const QSignalBlocker block(m_compare);
         m_compare->setCurrentIndex(std::max(0, m_compare->findData(id)));
@@ -150,7 +160,49 @@ void SchemePanel::rebuildEditors()
             previous = control;
         }
     }
+    updateSpans();
     syncValues();
+    updateAutoValues();
+    emit editorsRebuilt();
+}
+
+void SchemePanel::updateSpans()
+{
+    const auto dist = m_controller->distribution();
+    if (!dist || dist->empty()) {
+        return;
+    }
+    for (ParamEditor* editor : m_editors) {
+        const ParamSpec& spec = editor->spec();
+        if (!spec.valueUnits) {
+            continue;
+        }
+        if (spec.minimum >= 0.0) {
+            const double size = dist->maxAbs();
+            if (size > 0.0) {
+                editor->setSliderSpan(size * kSmallestSize, size * kLargestSize);
+            }
+        } else {
+            const double lo = dist->min();
+            const double hi = dist->max();
+            const double margin = hi > lo ? kPositionMargin * (hi - lo) : 1.0;
+            editor->setSliderSpan(lo - margin, hi + margin);
+        }
+    }
+}
+
+void SchemePanel::updateAutoValues()
+{
+    const auto& result = m_controller->result();
+    const auto dist = m_controller->distribution();
+    if (!result || !dist || result->schemeId != m_controller->schemeId().toStdString()) {
+        return;
+    }
+    for (ParamEditor* editor : m_editors) {
+        if (editor->isAuto()) {
+            editor->setAutoValue(chosenParamValue(*result, *dist, editor->spec().name));
+        }
+    }
 }
 
 void SchemePanel::syncValues()
@@ -170,6 +222,22 @@ void SchemePanel::syncValues()
         } else {
             editor->setValue(spec.defaultValue);
         }
+    }
+    // A parameter that is set greys out those it takes precedence over.
+    for (ParamEditor* editor : m_editors) {
+        QString reason;
+        for (ParamEditor* other : m_editors) {
+            const ParamSpec& spec = other->spec();
+            const auto& overridden = spec.overrides;
+            if (params.has(spec.name) && std::find(overridden.begin(), overridden.end(),
+                                                   editor->spec().name) != overridden.end()) {
+                reason = tr("%1 is set, so %2 has no effect (set %1 to auto to use it)")
+                             .arg(QString::fromStdString(spec.name),
+                                  QString::fromStdString(editor->spec().name));
+                break;
+            }
+        }
+        editor->setOverridden(reason);
     }
 }
 

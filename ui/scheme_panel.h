@@ -29,9 +29,17 @@ public:
     QComboBox* compareCombo() const { return m_compare; }
     QSpinBox* bitsSpin() const { return m_bits; }
 
+signals:
+    // The editors were rebuilt for another scheme (the panel's height may have changed).
+    void editorsRebuilt();
+
 private:
     void rebuildEditors();
     void syncValues();
+    // Value-units sliders span the loaded tensor's magnitudes.
+    void updateSpans();
+    // Editors on "auto" show what the scheme chose.
+    void updateAutoValues();
 
     ExplorerController* m_controller;
     QComboBox* m_scheme;

@@ -6,17 +6,19 @@
 #include <qcustomplot.h>
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QImage>
 #include <QPixmap>
 #include <QSaveFile>
+#include <QThread>
 #include <QThreadPool>
-#include <QTimer>
 
 namespace quantscope {
 namespace {
 
-constexpr int kSettleRounds = 3; // work started by results that arrived in the previous round
+constexpr int kSettleRounds = 3; // idle rounds in a row: work started by results of the last
+constexpr int kPollMs = 10;
 
 } // namespace
 
@@ -24,42 +26,34 @@ QString renderScreenshot(MainWindow& window, const QString& path, QSize size, in
 {
     ExplorerController* controller = window.controller();
     QString failure;
-    QEventLoop loop;
-    const auto failed = QObject::connect(controller, &ExplorerController::loadFailed, &loop,
-                                         [&](const QString& message) {
-                                             failure = message;
-                                             loop.quit();
-                                         });
-    const auto idle =
-        QObject::connect(controller, &ExplorerController::busyChanged, &loop, [&](bool busy) {
-            if (!busy) {
-                loop.quit();
-            }
-        });
-    bool timedOut = false;
-    QTimer::singleShot(timeoutMs, &loop, [&] {
-        timedOut = true;
-        loop.quit();
-    });
+    const auto failed = QObject::connect(controller, &ExplorerController::loadFailed, &window,
+                                         [&](const QString& message) { failure = message; });
+    QElapsedTimer clock;
+    clock.start();
     window.resize(size);
     window.show();
-    if (controller->isBusy()) {
-        loop.exec();
+    // Wait until loading, designs and everything views compute on the work pool (the teaching
+    // panel's sweeps, a lesson's numbers) are done, then let queued replots and layout run.
+    int settled = 0;
+    while (settled < kSettleRounds && failure.isEmpty() && clock.elapsed() < timeoutMs) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, kPollMs);
+        if (window.isBusy()) {
+            settled = 0;
+            QThread::msleep(kPollMs);
+            continue;
+        }
+        ExplorerController::workPool()->waitForDone();
+        QThreadPool::globalInstance()->waitForDone();
+        ++settled;
     }
     QObject::disconnect(failed);
-    QObject::disconnect(idle);
     if (!failure.isEmpty()) {
         return failure;
     }
-    if (timedOut) {
+    if (settled < kSettleRounds) {
         return QStringLiteral("%1: timed out waiting for the window to finish").arg(path);
     }
-    // Views may run work of their own on the thread pool (e.g. the teaching panel's sweeps):
-    // let it finish and its results arrive, then let queued replots and layout run.
-    for (int round = 0; round < kSettleRounds; ++round) {
-        QThreadPool::globalInstance()->waitForDone();
-        QCoreApplication::processEvents();
-    }
+    QCoreApplication::processEvents();
     for (QCustomPlot* plot : window.findChildren<QCustomPlot*>()) {
         plot->replot(QCustomPlot::rpImmediateRefresh);
     }

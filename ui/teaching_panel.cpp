@@ -10,18 +10,21 @@
 #include <qcustomplot.h>
 
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <limits>
 
 namespace quantscope {
 namespace {
 
-constexpr int kMiniPlotHeight = 150;
-constexpr int kSixteenths = 16; // weq-log exponents are in sixteenths of an octave
+constexpr int kMiniPlotHeight = 120;
+constexpr int kMaxLogBins = 1024; // the original's histogram has 1024 bins
+constexpr int kSixteenths = 16;   // weq-log exponents are in sixteenths of an octave
 constexpr int kMaxListedClusters = 8;
 
 QString num(double value)
@@ -61,6 +64,17 @@ QString explainSymmetric(const QuantResult& result, const Distribution& dist)
     const LinearMapping& m = *result.codebook.linear;
     const Params p = resolved(result);
     const int bits = bitsOf(p);
+    if (p.has("step")) {
+        return QObject::tr("<p><b>Symmetric linear</b>, b = %1 bits, zero point 0:</p>"
+                           "<p>scale = step = <b>%2</b> (set directly)</p>"
+                           "<p>the clip threshold follows: a = scale · (2<sup>b−1</sup> − 1) = "
+                           "%2 · %3 = <b>%4</b>; values beyond ±a saturate</p>"
+                           "<p>q = clamp(round(x / scale), −%3, %3), &nbsp; Q(x) = q · scale</p>")
+            .arg(bits)
+            .arg(num(m.scale))
+            .arg(m.qmax)
+            .arg(num(m.scale * double(m.qmax)));
+    }
     QString numerator;
     QString value;
     if (p.has("range")) {
@@ -82,7 +96,21 @@ QString explainSymmetric(const QuantResult& result, const Distribution& dist)
 QString explainAsymmetric(const QuantResult& result, const Distribution& dist)
 {
     const LinearMapping& m = *result.codebook.linear;
-    const int bits = bitsOf(resolved(result));
+    const Params p = resolved(result);
+    const int bits = bitsOf(p);
+    if (p.has("step")) {
+        return QObject::tr("<p><b>Asymmetric linear</b>, b = %1 bits:</p>"
+                           "<p>scale = step = <b>%2</b> (set directly); the zero point stays "
+                           "where the data's range puts it: <b>%3</b></p>"
+                           "<p>the range follows: [(q<sub>min</sub> − zp)·scale, "
+                           "(q<sub>max</sub> − zp)·scale] = [%4, %5]; values beyond it "
+                           "saturate</p>")
+            .arg(bits)
+            .arg(num(m.scale))
+            .arg(m.zeroPoint)
+            .arg(num(double(m.qmin - m.zeroPoint) * m.scale),
+                 num(double(m.qmax - m.zeroPoint) * m.scale));
+    }
     const double lo = std::min(double(dist.min()), 0.0);
     const double hi = std::max(double(dist.max()), 0.0);
     return QObject::tr("<p><b>Asymmetric linear</b>, b = %1 bits, range widened to include 0:</p>"
@@ -108,6 +136,14 @@ QString explainWeqLog(const QuantResult& result)
 {
     QString text = QObject::tr("<p><b>Log-domain levels</b>: base 2<sup>1/16</sup>; levels 0 and "
                                "2<sup>(first + i·step)/16</sup>.</p>");
+    const bool sign = !result.codebook.levels.empty() && result.codebook.levels.front() < 0.0;
+    text += result.params.has("signed")
+                ? (sign ? QObject::tr("<p>sign + magnitude (set): ±levels of |x|</p>")
+                        : QObject::tr("<p>ReLU mode (set): x ≤ 0 → 0</p>"))
+                : (sign ? QObject::tr("<p>sign + magnitude, chosen because the tensor has "
+                                      "negative values: ±levels of |x|</p>")
+                        : QObject::tr("<p>ReLU mode, chosen because no value is negative: "
+                                      "x ≤ 0 → 0</p>"));
     std::vector<double> positive;
     for (double level : result.codebook.levels) {
         if (level > 0) {
@@ -134,13 +170,7 @@ QString explainWeqLog(const QuantResult& result)
 // The quantizer the dsq scheme designed: unset clips are the data range.
 DsqQuantizer dsqQuantizer(const QuantResult& result, const Distribution& dist)
 {
-    const Params p = resolved(result);
-    DsqQuantizer q;
-    q.bits = bitsOf(p);
-    q.alpha = p.get("alpha", q.alpha);
-    q.lower = p.get("lower", dist.min());
-    q.upper = p.get("upper", dist.max());
-    return q;
+    return dsqQuantizerFor(dist, resolved(result));
 }
 
 QString explainDsq(const QuantResult& result, const DsqQuantizer& q)
@@ -193,13 +223,23 @@ TeachingPanel::TeachingPanel(QWidget* parent)
     m_objective =
         makeGraph(m_plot, QPen(style::kPrimary, 1.5), QCPGraph::lsLine, tr("objective E"));
     m_objective->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+    m_logCounts = makeGraph(m_plot, QPen(style::kData, 1.2), QCPGraph::lsStepLeft,
+                            tr("values per 1/16 octave"));
+    m_logCounts->setBrush(style::kDataFill);
+    m_logLevels = makeGraph(m_plot, QPen(style::kPrimary, 1.5), QCPGraph::lsImpulse, tr("levels"));
     m_plot->hide();
 
+    // The text scrolls when the panel is short, so tables (weq's clusters) stay readable.
+    m_formulaScroll = new QScrollArea(this);
+    m_formulaScroll->setObjectName(QStringLiteral("teachingScroll"));
+    m_formulaScroll->setWidget(m_formula);
+    m_formulaScroll->setWidgetResizable(true);
+    m_formulaScroll->setFrameShape(QFrame::NoFrame);
+    m_formulaScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_formula);
-    layout->addWidget(m_plot, 1);
-    layout->addStretch(0);
+    layout->addWidget(m_formulaScroll, 3);
+    layout->addWidget(m_plot, 2);
     connect(&m_weqWatcher, &QFutureWatcher<WeightedEntropyDesign>::finished, this,
             &TeachingPanel::onWeqDesigned);
 }
@@ -233,7 +273,7 @@ void TeachingPanel::setResult(const QuantResult* result, std::shared_ptr<const D
 {
     m_result = result ? std::optional<QuantResult>(*result) : std::nullopt;
     m_weqWanted = {};
-    for (QCPGraph* graph : {m_soft, m_hard, m_objective}) {
+    for (QCPGraph* graph : {m_soft, m_hard, m_objective, m_logCounts, m_logLevels}) {
         graph->data()->clear();
         graph->setVisible(false);
         graph->removeFromLegend();
@@ -274,6 +314,7 @@ QString TeachingPanel::explain(const QuantResult& result, const Distribution& di
         return explainAsymmetric(result, dist);
     }
     if (id == "weq-log") {
+        showLogHistogram(result, dist);
         return explainWeqLog(result);
     }
     if (id == "dsq" && !dist.empty()) {
@@ -328,6 +369,66 @@ void TeachingPanel::showDsq(const QuantResult& result, const Distribution& dist)
     }
     m_plot->xAxis->setLabel(tr("x"));
     m_plot->yAxis->setLabel(tr("Q(x)"));
+    m_plot->rescaleAxes(true);
+    m_plot->show();
+}
+
+void TeachingPanel::showLogHistogram(const QuantResult& result, const Distribution& dist)
+{
+    // The magnitudes the scheme works on: |x| with a sign bit, else the positive values.
+    const bool sign = result.codebook.levels.front() < 0.0;
+    const std::int64_t positives = dist.count() - dist.upperIndex(0.0);
+    const std::int64_t negatives = sign ? dist.lowerIndex(0.0) : 0;
+    if (positives + negatives == 0) {
+        return;
+    }
+    const auto smallest = [&](bool positive) {
+        return positive ? double(dist.sorted()[dist.upperIndex(0.0)])
+                        : -double(dist.sorted()[dist.lowerIndex(0.0) - 1]);
+    };
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = 0.0;
+    if (positives > 0) {
+        lo = smallest(true);
+        hi = dist.max();
+    }
+    if (negatives > 0) {
+        lo = std::min(lo, smallest(false));
+        hi = std::max(hi, -double(dist.min()));
+    }
+    const int first = int(std::floor(kSixteenths * std::log2(lo)));
+    const int last =
+        std::min(int(std::floor(kSixteenths * std::log2(hi))), first + kMaxLogBins - 1);
+    QVector<double> keys;
+    QVector<double> counts;
+    double peak = 0.0;
+    for (int e = first; e <= last + 1; ++e) {
+        const double a = std::exp2(double(e) / kSixteenths);
+        const double b = std::exp2(double(e + 1) / kSixteenths);
+        double count = double(dist.lowerIndex(b) - dist.lowerIndex(a));
+        if (sign) {
+            count += double(dist.upperIndex(-a) - dist.upperIndex(-b));
+        }
+        keys.push_back(double(e) / kSixteenths);
+        counts.push_back(e <= last ? count : 0.0);
+        peak = std::max(peak, count);
+    }
+    m_logCounts->setData(keys, counts, true);
+    QVector<double> levelKeys;
+    QVector<double> levelValues;
+    for (double level : result.codebook.levels) {
+        if (level > 0.0) {
+            levelKeys.push_back(std::log2(level));
+            levelValues.push_back(peak);
+        }
+    }
+    m_logLevels->setData(levelKeys, levelValues, true);
+    for (QCPGraph* graph : {m_logCounts, m_logLevels}) {
+        graph->setVisible(true);
+        graph->addToLegend();
+    }
+    m_plot->xAxis->setLabel(sign ? tr("log₂ |x|") : tr("log₂ x"));
+    m_plot->yAxis->setLabel(tr("count"));
     m_plot->rescaleAxes(true);
     m_plot->show();
 }

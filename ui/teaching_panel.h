@@ -14,15 +14,17 @@
 class QCPGraph;
 class QCustomPlot;
 class QLabel;
+class QScrollArea;
 
 namespace quantscope {
 
 class ExplorerController;
 
 // The current scheme's rule with the live numbers: the linear scale and zero point, weq's
-// clusters and objective sweep by sweep (mini plot), weq-log's grid, DSQ's soft curve beside the
-// hard staircase (mini plot), else a description and the codebook's key numbers. Numbers are
-// shown with 7 significant digits.
+// clusters and objective sweep by sweep (mini plot), weq-log's grid over its log histogram (mini
+// plot), DSQ's soft curve beside the hard staircase (mini plot), else a description and the
+// codebook's key numbers. Numbers are shown with 7 significant digits; the text scrolls when the
+// panel is short.
 class TeachingPanel : public QWidget {
     Q_OBJECT
 
@@ -44,6 +46,10 @@ public:
     QCPGraph* softGraph() const { return m_soft; }
     QCPGraph* hardGraph() const { return m_hard; }
     QCPGraph* objectiveGraph() const { return m_objective; }
+    // weq-log: the values per 1/16 octave against log2 |x|, and the levels' exponents.
+    QCPGraph* logCountGraph() const { return m_logCounts; }
+    QCPGraph* logLevelGraph() const { return m_logLevels; }
+    QScrollArea* formulaScroll() const { return m_formulaScroll; }
 
 signals:
     void weqSweepsShown();
@@ -52,6 +58,7 @@ private:
     void refreshFromController();
     QString explain(const QuantResult& result, const Distribution& dist);
     void showDsq(const QuantResult& result, const Distribution& dist);
+    void showLogHistogram(const QuantResult& result, const Distribution& dist);
     void onWeqDesigned();
     void showWeqDesign();
 
@@ -61,6 +68,9 @@ private:
     QCPGraph* m_soft;
     QCPGraph* m_hard;
     QCPGraph* m_objective;
+    QCPGraph* m_logCounts;
+    QCPGraph* m_logLevels;
+    QScrollArea* m_formulaScroll;
     std::optional<QuantResult> m_result;
     QString m_baseText; // without the weq sweep details
 

@@ -5,12 +5,18 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLineEdit>
+#include <QPromise>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QTableView>
+#include <QThread>
+#include <QThreadPool>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
+#include <cmath>
 #include <exception>
+#include <limits>
 
 namespace quantscope {
 namespace {
@@ -30,6 +36,8 @@ QString rangeText(QPair<float, float> range)
 {
     return QStringLiteral("[%1, %2]").arg(range.first, 0, 'g', 6).arg(range.second, 0, 'g', 6);
 }
+
+constexpr std::size_t kScanChunk = std::size_t{1} << 20; // values between cancellation checks
 
 } // namespace
 
@@ -57,7 +65,15 @@ TensorBrowser::TensorBrowser(QWidget* parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // file order until the user sorts
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle); // long names keep their start and end
+    // Columns size to their contents; the range comes right after the name, so a narrow panel
+    // shows both and scrolls to the rest.
+    QHeaderView* header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setStretchLastSection(true);
+    header->moveSection(header->visualIndex(RangeColumn), 1);
     m_table->setToolTip(tr("The file's tensors; select one to explore it"));
 
     auto* layout = new QVBoxLayout(this);
@@ -69,6 +85,33 @@ TensorBrowser::TensorBrowser(QWidget* parent)
             &QSortFilterProxyModel::setFilterFixedString);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &TensorBrowser::onCurrentRowChanged);
+    connect(&m_scan, &QFutureWatcher<ScannedRange>::resultReadyAt, this, &TensorBrowser::onScanned);
+    connect(&m_scan, &QFutureWatcher<ScannedRange>::finished, this, [this] {
+        m_model->setHeaderData(RangeColumn, Qt::Horizontal, tr("Range"));
+        emit scanFinished();
+    });
+}
+
+TensorBrowser::~TensorBrowser()
+{
+    m_scan.cancel();
+    m_scan.waitForFinished();
+}
+
+QThreadPool* TensorBrowser::scanPool()
+{
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool;
+        p->setMaxThreadCount(1);
+        p->setThreadPriority(QThread::LowPriority);
+        return p;
+    }();
+    return pool;
+}
+
+bool TensorBrowser::isScanning() const
+{
+    return m_scan.isRunning();
 }
 
 void TensorBrowser::setController(ExplorerController* controller)
@@ -105,29 +148,103 @@ void TensorBrowser::onLoadFinished()
                    QString::fromStdString(m_controller->fileTensors()[row].name);
     }
     if (!sameList) {
+        m_scan.cancel(); // the ranges of the previous file are of no use
+        ++m_scanGeneration;
         m_source = m_controller->source();
+        m_file = m_controller->file();
         m_ranges.clear();
+        rebuild();
+        startScan();
     }
     if (tensor && dist && !dist->empty()) {
-        m_ranges.insert(QString::fromStdString(tensor->name()), {dist->min(), dist->max()});
-    }
-    if (!sameList) {
-        rebuild();
-    } else {
-        for (int row = 0; row < m_model->rowCount(); ++row) {
-            const auto range = m_ranges.find(m_model->item(row, NameColumn)->text());
-            if (range != m_ranges.end()) {
-                m_model->setItem(row, RangeColumn, item(rangeText(*range), range->first));
-            }
-        }
+        setRange(QString::fromStdString(tensor->name()), {dist->min(), dist->max()});
     }
     markCurrent();
+}
+
+void TensorBrowser::setRange(const QString& name, QPair<float, float> range)
+{
+    m_ranges.insert(name, range);
+    const auto row = m_rowOf.find(name);
+    if (row != m_rowOf.end()) {
+        m_model->setItem(*row, RangeColumn, item(rangeText(range), range.first));
+    }
+}
+
+void TensorBrowser::startScan()
+{
+    if (!m_file || m_controller->fileTensors().size() < 2) {
+        return; // one tensor: the controller's own load gives its range
+    }
+    QStringList names;
+    for (const TensorInfo& info : m_controller->fileTensors()) {
+        names << QString::fromStdString(info.name);
+    }
+    m_model->setHeaderData(RangeColumn, Qt::Horizontal, tr("Range (scanning…)"));
+    const auto file = m_file;
+    const int generation = m_scanGeneration;
+    m_scan.setFuture(
+        QtConcurrent::run(scanPool(), [file, names, generation](QPromise<ScannedRange>& promise) {
+            for (const QString& name : names) {
+                if (promise.isCanceled()) {
+                    return;
+                }
+                ScannedRange range;
+                range.name = name;
+                range.generation = generation;
+                try {
+                    const Tensor tensor = file->load(name.toStdString());
+                    float lo = std::numeric_limits<float>::infinity();
+                    float hi = -lo;
+                    const auto values = tensor.values();
+                    for (std::size_t begin = 0; begin < values.size(); begin += kScanChunk) {
+                        if (promise.isCanceled()) {
+                            return;
+                        }
+                        const std::size_t end = std::min(values.size(), begin + kScanChunk);
+                        for (std::size_t i = begin; i < end; ++i) {
+                            const float v = values[i];
+                            if (std::isfinite(v)) {
+                                lo = std::min(lo, v);
+                                hi = std::max(hi, v);
+                            }
+                        }
+                    }
+                    range.hasValues = lo <= hi;
+                    range.min = lo;
+                    range.max = hi;
+                } catch (const std::exception& e) {
+                    range.error = QString::fromStdString(e.what());
+                }
+                promise.addResult(range);
+            }
+        }));
+}
+
+void TensorBrowser::onScanned(int index)
+{
+    const ScannedRange range = m_scan.resultAt(index);
+    if (range.generation != m_scanGeneration) {
+        return;
+    }
+    if (range.hasValues) {
+        setRange(range.name, {range.min, range.max});
+        return;
+    }
+    const auto row = m_rowOf.find(range.name);
+    if (row != m_rowOf.end()) {
+        const QString text = range.error.isEmpty() ? tr("no finite value") : tr("unreadable");
+        QStandardItem* cell = item(text, QVariant(qInf()));
+        cell->setToolTip(range.error.isEmpty() ? text : range.error);
+        m_model->setItem(*row, RangeColumn, cell);
+    }
 }
 
 void TensorBrowser::rebuild()
 {
     const QSignalBlocker block(m_table->selectionModel());
     m_model->removeRows(0, m_model->rowCount());
+    m_rowOf.clear();
     const auto& tensors = m_controller->fileTensors();
     for (int index = 0; index < int(tensors.size()); ++index) {
         const TensorInfo& info = tensors[index];
@@ -152,6 +269,7 @@ void TensorBrowser::rebuild()
             row[NameColumn]->setToolTip(name + "\n" + note);
             row[DtypeColumn]->setToolTip(QString::fromStdString(info.dtype) + "\n" + note);
         }
+        m_rowOf.insert(name, m_model->rowCount());
         m_model->appendRow(row);
     }
     // Tensors the file holds but QuantScope cannot read: greyed, not selectable, the reason shown.
@@ -170,7 +288,6 @@ void TensorBrowser::rebuild()
         }
         m_model->appendRow(row);
     }
-    m_table->resizeColumnsToContents();
     emit tensorCountChanged(m_model->rowCount());
 }
 

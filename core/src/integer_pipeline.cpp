@@ -58,6 +58,21 @@ std::int64_t symmetricCode(double value, double multiplier, std::int64_t qmax)
 
 } // namespace
 
+IntegerLinearProblem seed002Example()
+{
+    IntegerLinearProblem example;
+    example.input.outFeatures = 1;
+    example.input.inFeatures = 5;
+    example.input.batch = 1;
+    example.input.weights = {-23.543, 8.533, 1.012, -12.4756, 34.53};
+    example.input.activations = {0.32432, 1.123213, 0.234324, 5.234234, 4.234323};
+    example.input.bias = {33.1};
+    example.options.bits = 8;
+    example.options.activationRange = 6.0;
+    example.options.outputRange = 150.0;
+    return example;
+}
+
 IntegerLinearResult runIntegerLinear(const IntegerLinearInput& input,
                                      const IntegerLinearOptions& options)
 {

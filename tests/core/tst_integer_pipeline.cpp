@@ -62,6 +62,20 @@ private slots:
         QVERIFY(std::abs(r.requantCoefficient - 0.010876) <= kPrintedTolerance);
     }
 
+    // The example the GUI's integer pipeline view and lesson start from is the seed's.
+    void seed002ExampleIsTheDocuments()
+    {
+        const IntegerLinearProblem example = seed002Example();
+        QCOMPARE(example.input.weights, seedInput().weights);
+        QCOMPARE(example.input.activations, seedInput().activations);
+        QCOMPARE(example.input.bias, seedInput().bias);
+        const IntegerLinearResult r = runIntegerLinear(example.input, example.options);
+        QCOMPARE(r.biasCodes, codes({2577}));
+        QCOMPARE(r.accumulators, codes({9056}));
+        QCOMPARE(r.requantized, codes({98}));
+        QVERIFY(std::abs(100.0 * *r.relativeError.at(0) - 0.386394) <= kPrintedTolerance);
+    }
+
     void requantizationTruncates()
     {
         // W = ±1, A = 1, ranges 1: the accumulator is 127·127 = 16129; with a2 = 127/3.7 the

@@ -71,6 +71,18 @@ struct IntegerLinearResult {
     double maxAbsoluteError = 0.0;
 };
 
+// Inputs and options of one run.
+struct IntegerLinearProblem {
+    IntegerLinearInput input;
+    IntegerLinearOptions options;
+};
+
+// Seed 002's worked example: W = [−23.543, 8.533, 1.012, −12.4756, 34.53],
+// A = [0.32432, 1.123213, 0.234324, 5.234234, 4.234323], B = 33.1, 8 bits, the activations'
+// calibrated range 6 and the next layer's range 150 (float result 116.19701015660002, integer
+// result 9056, requantized 98, dequantized 115.748031, error 0.386394 %).
+IntegerLinearProblem seed002Example();
+
 // Throws UsageError on mismatched sizes, bits outside 2 … 16 or a negative / non-finite range,
 // InputError on non-finite weights, activations or bias.
 IntegerLinearResult runIntegerLinear(const IntegerLinearInput& input,
