@@ -8,6 +8,7 @@
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -24,6 +25,7 @@ static_assert(std::size(kColumnPriority) == ComparisonModel::ColumnCount);
 constexpr int kAlwaysShown = 2;
 constexpr int kCellPadding = 10;
 constexpr int kMinBelow = 220; // what the panel under the table keeps at least
+constexpr int kSlack = 4;      // pixels between the computed and the laid-out height
 
 } // namespace
 
@@ -102,16 +104,18 @@ void ComparisonTable::refreshTitle()
                         "settings%2, the others use their defaults")
                          .arg(bits)
                          .arg(m_model->currentRowIsCustom() ? tr(" (*)") : QString()));
+    fitColumns(); // the title's height may have changed
 }
 
 int ComparisonTable::contentHeight() const
 {
     const int rows = m_model->rowCount();
     const int title = m_title->heightForWidth(width());
+    const QHeaderView* header = m_view->horizontalHeader();
     return (title > 0 ? title : m_title->sizeHint().height()) +
-           m_view->horizontalHeader()->sizeHint().height() +
+           std::max(header->height(), header->sizeHint().height()) +
            rows * m_view->verticalHeader()->defaultSectionSize() + 2 * m_view->frameWidth() +
-           layout()->spacing() + 2;
+           layout()->spacing() + kSlack;
 }
 
 void ComparisonTable::resizeEvent(QResizeEvent* event)
@@ -141,8 +145,9 @@ int ComparisonTable::columnWidth(int column) const
 
 void ComparisonTable::fitColumns()
 {
-    QHeaderView* header = m_view->horizontalHeader();
-    const int available = m_view->viewport()->width();
+    // Room for a vertical scroll bar, should one appear after the fit.
+    const int available = m_view->width() - 2 * m_view->frameWidth() -
+                          m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent);
     if (available <= 0) {
         return;
     }

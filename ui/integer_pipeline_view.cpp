@@ -1,7 +1,6 @@
 #include "integer_pipeline_view.h"
 
-#include <QFormLayout>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -9,6 +8,7 @@
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QStyle>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -119,29 +119,43 @@ IntegerPipelineView::IntegerPipelineView(QWidget* parent)
 
     auto* inputs = new QWidget(this);
     inputs->setObjectName(QStringLiteral("integerPipelineInputs"));
-    auto* left = new QFormLayout;
-    left->addRow(tr("W"), m_weights);
-    left->addRow(tr("A"), m_activations);
-    left->addRow(tr("B"), m_bias);
-    auto* right = new QFormLayout;
-    right->addRow(tr("bits"), m_bits);
-    right->addRow(tr("a_A"), m_activationRange);
-    right->addRow(tr("a_2"), m_outputRange);
-    auto* example = new QPushButton(tr("Document's example"), inputs);
+    auto* example = new QPushButton(tr("Example"), inputs);
     example->setObjectName(QStringLiteral("pipelineExample"));
-    example->setToolTip(tr("W, A, B and the ranges of the source document"));
-    auto* inputRow = new QHBoxLayout(inputs);
-    inputRow->setContentsMargins(0, 0, 0, 0);
-    inputRow->addLayout(left, 3);
-    inputRow->addLayout(right, 1);
-    inputRow->addWidget(example, 0, Qt::AlignTop);
+    example->setToolTip(tr("Back to the source document's example: W, A, B, 8 bits, "
+                           "a_A = 6, a_2 = 150"));
+    const auto label = [inputs](const QString& text, QWidget* buddy) {
+        auto* l = new QLabel(text, inputs);
+        l->setBuddy(buddy);
+        return l;
+    };
+    // Narrow enough for the centre column of a 1280-pixel window.
+    auto* grid = new QGridLayout(inputs);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(label(tr("&W"), m_weights), 0, 0);
+    grid->addWidget(m_weights, 0, 1, 1, 8);
+    grid->addWidget(label(tr("&A"), m_activations), 1, 0);
+    grid->addWidget(m_activations, 1, 1, 1, 8);
+    grid->addWidget(label(tr("B"), m_bias), 2, 0);
+    grid->addWidget(m_bias, 2, 1);
+    grid->addWidget(label(tr("a<sub>A</sub>"), m_activationRange), 2, 2);
+    grid->addWidget(m_activationRange, 2, 3);
+    grid->addWidget(label(tr("a<sub>2</sub>"), m_outputRange), 2, 4);
+    grid->addWidget(m_outputRange, 2, 5);
+    grid->addWidget(label(tr("bits"), m_bits), 2, 6);
+    grid->addWidget(m_bits, 2, 7);
+    grid->addWidget(example, 2, 8);
+    grid->setColumnStretch(1, 1);
+    grid->setColumnStretch(3, 1);
+    grid->setColumnStretch(5, 1);
 
     auto* content = new QWidget(this);
     auto* layout = new QVBoxLayout(content);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(new QLabel(tr("<b>Integer W·A + B</b> — symmetric codes, int32 "
-                                    "accumulation, requantization to the next layer"),
-                                 content));
+    auto* title = new QLabel(tr("<b>Integer W·A + B</b> — symmetric codes, int32 "
+                                "accumulation, requantization to the next layer"),
+                             content);
+    title->setWordWrap(true);
+    layout->addWidget(title);
     layout->addWidget(inputs);
     layout->addWidget(m_error);
     layout->addWidget(m_table);

@@ -13,7 +13,9 @@ namespace quantscope {
 namespace {
 
 constexpr int kSignificantDigits = 4;
+constexpr int kPreciseDigits = 7;
 constexpr int kFixedDecimals = 2;
+constexpr int kPreciseDecimals = 6;
 
 } // namespace
 
@@ -94,6 +96,10 @@ QString formatFact(const LessonFact& fact)
     switch (fact.format) {
     case LessonFact::Format::Number:
         return QString::number(fact.value, 'g', kSignificantDigits);
+    case LessonFact::Format::Precise:
+        return QString::number(fact.value, 'g', kPreciseDigits);
+    case LessonFact::Format::PrecisePercent:
+        return QString::number(100.0 * fact.value, 'f', kPreciseDecimals) + QLatin1Char('%');
     case LessonFact::Format::Integer:
         return QString::number(static_cast<qlonglong>(std::llround(fact.value)));
     case LessonFact::Format::Percent:
@@ -127,6 +133,16 @@ QString fillFacts(const QString& text, const LessonFacts& facts)
 LessonFact numberFact(const QString& name, double value)
 {
     return {name, value, LessonFact::Format::Number, {}};
+}
+
+LessonFact preciseFact(const QString& name, double value)
+{
+    return {name, value, LessonFact::Format::Precise, {}};
+}
+
+LessonFact precisePercentFact(const QString& name, double fraction)
+{
+    return {name, fraction, LessonFact::Format::PrecisePercent, {}};
 }
 
 LessonFact integerFact(const QString& name, double value)

@@ -44,11 +44,13 @@ struct LessonSetup {
 // A number (or a short text) a step's paragraph shows in place of {name}.
 struct LessonFact {
     enum class Format {
-        Number,   // 4 significant digits
-        Integer,  // rounded, no decimals
-        Percent,  // a fraction shown as a percentage with 2 decimals
-        Decibels, // 2 decimals
-        Text,     // `text` as is (already escaped)
+        Number,         // 4 significant digits
+        Precise,        // 7 significant digits (numbers a document prints in full)
+        Integer,        // rounded, no decimals
+        Percent,        // a fraction shown as a percentage with 2 decimals
+        PrecisePercent, // the same with 6 decimals
+        Decibels,       // 2 decimals
+        Text,           // `text` as is (already escaped)
     };
     QString name;
     double value = 0.0;
@@ -101,6 +103,8 @@ QString fillFacts(const QString& text, const LessonFacts& facts);
 
 // Fact builders.
 LessonFact numberFact(const QString& name, double value);
+LessonFact preciseFact(const QString& name, double value);
+LessonFact precisePercentFact(const QString& name, double fraction);
 LessonFact integerFact(const QString& name, double value);
 LessonFact percentFact(const QString& name, double fraction);
 LessonFact decibelFact(const QString& name, std::optional<double> db);

@@ -54,23 +54,23 @@ LessonFacts pipelineFacts(const LessonContext& ctx)
         integerFact(QStringLiteral("bits"), r.bits),
         integerFact(QStringLiteral("qmax"), double(r.qmax)),
         numberFact(QStringLiteral("a"), r.weightRange),
-        numberFact(QStringLiteral("sw"), r.weightMultiplier),
+        preciseFact(QStringLiteral("sw"), r.weightMultiplier),
         textFact(QStringLiteral("wq"), integerList(r.weightCodes)),
         numberFact(QStringLiteral("aa"), r.activationRange),
-        numberFact(QStringLiteral("sa"), r.activationMultiplier),
+        preciseFact(QStringLiteral("sa"), r.activationMultiplier),
         textFact(QStringLiteral("aq"), integerList(r.activationCodes)),
-        numberFact(QStringLiteral("swsa"), r.accumulatorMultiplier),
+        preciseFact(QStringLiteral("swsa"), r.accumulatorMultiplier),
         numberFact(QStringLiteral("b"), problem.input.bias.empty() ? 0.0 : problem.input.bias[0]),
         integerFact(QStringLiteral("bq"), double(biasCode)),
         integerFact(QStringLiteral("dot"), double(acc - biasCode)),
         integerFact(QStringLiteral("acc"), double(acc)),
-        numberFact(QStringLiteral("accf"), r.accumulatorDequantized.at(0)),
-        numberFact(QStringLiteral("float"), r.floatResult.at(0)),
+        preciseFact(QStringLiteral("accf"), r.accumulatorDequantized.at(0)),
+        preciseFact(QStringLiteral("float"), r.floatResult.at(0)),
         numberFact(QStringLiteral("a2"), r.outputRange),
-        numberFact(QStringLiteral("s2"), r.outputMultiplier),
-        numberFact(QStringLiteral("coeff"), r.requantCoefficient),
+        preciseFact(QStringLiteral("s2"), r.outputMultiplier),
+        preciseFact(QStringLiteral("coeff"), r.requantCoefficient),
         integerFact(QStringLiteral("yq"), double(r.requantized.at(0))),
-        numberFact(QStringLiteral("y"), r.dequantized.at(0)),
+        preciseFact(QStringLiteral("y"), r.dequantized.at(0)),
         textFact(QStringLiteral("int32"),
                  r.exceedsInt32 ? QObject::tr(" — beyond int32: hardware would wrap") : QString())};
     double maxActivation = 0.0;
@@ -79,7 +79,7 @@ LessonFacts pipelineFacts(const LessonContext& ctx)
     }
     facts.push_back(numberFact(QStringLiteral("amax"), maxActivation));
     const auto& relative = r.relativeError.at(0);
-    facts.push_back(relative ? percentFact(QStringLiteral("err"), *relative)
+    facts.push_back(relative ? precisePercentFact(QStringLiteral("err"), *relative)
                              : textFact(QStringLiteral("err"), QStringLiteral("—")));
     return facts;
 }

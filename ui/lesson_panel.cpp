@@ -8,12 +8,14 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QScrollArea>
+#include <QTextBrowser>
+#include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 
 namespace quantscope {
@@ -27,24 +29,6 @@ QString schemeName(const QString& id)
     return scheme ? QString::fromStdString(scheme->id()) : id;
 }
 
-// A QScrollArea as tall as its (word-wrapped) text, up to kMaxTextHeight.
-class FittedScrollArea : public QScrollArea {
-public:
-    using QScrollArea::QScrollArea;
-
-    QSize sizeHint() const override
-    {
-        const QWidget* content = widget();
-        const int width = viewport()->width() > 0 ? viewport()->width() : 400;
-        const int height = content != nullptr && content->hasHeightForWidth()
-                               ? content->heightForWidth(width)
-                               : (content ? content->sizeHint().height() : 0);
-        return {QScrollArea::sizeHint().width(),
-                std::min(height + 2 * frameWidth(), kMaxTextHeight)};
-    }
-    QSize minimumSizeHint() const override { return {0, std::min(sizeHint().height(), 60)}; }
-};
-
 } // namespace
 
 LessonPanel::LessonPanel(ExplorerController* controller, QWidget* parent)
@@ -52,7 +36,7 @@ LessonPanel::LessonPanel(ExplorerController* controller, QWidget* parent)
     , m_controller(controller)
     , m_title(new QLabel(this))
     , m_stepLabel(new QLabel(this))
-    , m_text(new QLabel(this))
+    , m_text(new QTextBrowser(this))
     , m_previous(new QPushButton(tr("◀ Previous"), this))
     , m_next(new QPushButton(tr("Next ▶"), this))
     , m_restart(new QToolButton(this))
@@ -71,11 +55,13 @@ LessonPanel::LessonPanel(ExplorerController* controller, QWidget* parent)
     m_next->setObjectName(QStringLiteral("lessonNext"));
     m_restart->setObjectName(QStringLiteral("lessonRestart"));
     m_close->setObjectName(QStringLiteral("lessonClose"));
-    m_text->setTextFormat(Qt::RichText);
-    m_text->setWordWrap(true);
-    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_text->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_text->setContentsMargins(2, 0, 2, 0);
+    m_text->setFrameShape(QFrame::NoFrame);
+    m_text->setOpenLinks(false);
+    m_text->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_text->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    m_text->viewport()->setAutoFillBackground(false);
+    m_text->setStyleSheet(QStringLiteral("QTextBrowser { background: transparent; }"));
+    m_text->document()->setDocumentMargin(2);
     m_previous->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Left));
     m_next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Right));
     m_previous->setToolTip(tr("The previous step (Alt+Left)"));
@@ -95,19 +81,11 @@ LessonPanel::LessonPanel(ExplorerController* controller, QWidget* parent)
     header->addWidget(m_next);
     header->addWidget(m_restart);
     header->addWidget(m_close);
-    auto* scroll = new FittedScrollArea(this);
-    scroll->setObjectName(QStringLiteral("lessonTextScroll"));
-    scroll->setWidget(m_text);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
-    scroll->setStyleSheet(QStringLiteral("background: transparent;"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 4, 6, 4);
     layout->setSpacing(2);
     layout->addLayout(header);
-    layout->addWidget(scroll);
+    layout->addWidget(m_text);
 
     connect(m_previous, &QPushButton::clicked, this, &LessonPanel::previous);
     connect(m_next, &QPushButton::clicked, this, &LessonPanel::next);
@@ -131,8 +109,8 @@ LessonPanel::LessonPanel(ExplorerController* controller, QWidget* parent)
     connect(controller, &ExplorerController::loadFailed, this, [this](const QString& message) {
         if (m_lesson != nullptr && m_awaitingTensor) {
             m_awaitingTensor = false;
-            m_text->setText(tr("<p>The step's tensor could not be loaded: %1</p>")
-                                .arg(message.toHtmlEscaped()));
+            setText(tr("<p>The step's tensor could not be loaded: %1</p>")
+                        .arg(message.toHtmlEscaped()));
             updateBusy();
         }
     });
@@ -175,8 +153,8 @@ void LessonPanel::showStep(int step)
     m_step = std::clamp(step, 0, int(m_lesson->steps.size()) - 1);
     ++m_generation;
     m_facts.clear();
-    m_text->setText(tr("<p><b>%1</b></p><p><i>Setting up the step…</i></p>")
-                        .arg(currentStep().title.toHtmlEscaped()));
+    setText(tr("<p><b>%1</b></p><p><i>Setting up the step…</i></p>")
+                .arg(currentStep().title.toHtmlEscaped()));
     updateHeader();
     applySetup();
 }
@@ -222,7 +200,29 @@ bool LessonPanel::isBusy() const
 
 QString LessonPanel::shownText() const
 {
-    return m_text->text();
+    return m_html;
+}
+
+void LessonPanel::setText(const QString& html)
+{
+    m_html = html;
+    m_text->setHtml(html);
+    fitText();
+}
+
+void LessonPanel::fitText()
+{
+    // As tall as the paragraph at the current width, up to kMaxTextHeight (then it scrolls).
+    QTextDocument* document = m_text->document();
+    document->setTextWidth(m_text->viewport()->width());
+    const int height = int(std::ceil(document->size().height())) + 2 * m_text->frameWidth();
+    m_text->setFixedHeight(std::min(height, kMaxTextHeight));
+}
+
+void LessonPanel::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    fitText();
 }
 
 const LessonStep& LessonPanel::currentStep() const
@@ -371,8 +371,8 @@ void LessonPanel::onFactsFinished()
     m_facts = job.facts;
     const LessonStep& step = currentStep();
     if (!job.failure.isEmpty()) {
-        m_text->setText(tr("<p>This step cannot be computed on the current tensor: %1</p>")
-                            .arg(job.failure.toHtmlEscaped()));
+        setText(tr("<p>This step cannot be computed on the current tensor: %1</p>")
+                    .arg(job.failure.toHtmlEscaped()));
         updateBusy();
         emit factsShown();
         return;
@@ -386,10 +386,7 @@ void LessonPanel::onFactsFinished()
     }
     text += tr("<p><b>%1</b></p>").arg(step.title.toHtmlEscaped());
     text += fillFacts(step.text, m_facts);
-    m_text->setText(text);
-    if (auto* scroll = qobject_cast<QScrollArea*>(m_text->parentWidget()->parentWidget())) {
-        scroll->updateGeometry();
-    }
+    setText(text);
     updateBusy();
     emit factsShown();
 }

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QPushButton;
+class QTextBrowser;
 class QToolButton;
 
 namespace quantscope {
@@ -45,6 +46,9 @@ public:
     QString shownText() const;
     const LessonFacts& shownFacts() const { return m_facts; }
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 signals:
     // The views the current step is about (empty when the lesson stops).
     void emphasisChanged(const QStringList& objectNames);
@@ -53,6 +57,8 @@ signals:
     void stopped();
 
 private:
+    void setText(const QString& html);
+    void fitText();
     void applySetup();
     void applySchemeAndParams();
     // The step's tensor, or the nearest earlier step's: a step without one continues on it.
@@ -69,7 +75,8 @@ private:
     IntegerPipelineView* m_pipelineView = nullptr;
     QLabel* m_title;
     QLabel* m_stepLabel;
-    QLabel* m_text;
+    QTextBrowser* m_text;
+    QString m_html; // what m_text shows
     QPushButton* m_previous;
     QPushButton* m_next;
     QToolButton* m_restart;

@@ -74,7 +74,7 @@ LessonFacts clusterFacts(const LessonContext& ctx)
         facts.push_back(textFact(
             QStringLiteral("zeronote"),
             QObject::tr("with odd L cluster 0 is the zero level and holds <b>%1</b> of the weights "
-                        "(|w| < %2)")
+                        "(|w| &lt; %2)")
                 .arg(formatFact(percentFact({}, double(d.slices[0]) / double(d.count))),
                      formatFact(numberFact({}, d.boundaries.size() > 1 ? d.boundaries[1] : 0.0)))));
     } else {

@@ -54,7 +54,7 @@ constexpr int kHistogramHeight = 480;
 constexpr int kLowerPlotsHeight = 320;
 constexpr int kMinRateDistortionHeight = 230; // the plot and its legend stay readable
 constexpr int kMinSchemeHeight = 120;
-constexpr int kMinHistogramHeight = 160;
+constexpr int kMinHistogramHeight = 120;
 constexpr int kComparisonHeight = 400;
 constexpr int kTeachingHeight = 400;
 
@@ -414,9 +414,10 @@ void MainWindow::emphasize(const QStringList& objectNames)
     if (pipeline && m_plotSizesBeforePipeline.isEmpty()) {
         m_plotSizesBeforePipeline = m_plotSplitter->sizes();
         const int total = m_plotSizesBeforePipeline.value(0) + m_plotSizesBeforePipeline.value(1);
-        const int lower = std::max(
-            total / 2, std::min(total - kMinHistogramHeight, m_pipelineView->sizeHint().height()));
-        m_plotSplitter->setSizes({total - lower, lower});
+        // Steps about the integers alone hide the histogram; it comes back afterwards.
+        const bool histogramToo = objectNames.contains(m_histogram->objectName());
+        const int histogram = histogramToo ? std::max(kMinHistogramHeight, total / 4) : 0;
+        m_plotSplitter->setSizes({histogram, total - histogram});
     } else if (!pipeline && !m_plotSizesBeforePipeline.isEmpty()) {
         m_plotSplitter->setSizes(m_plotSizesBeforePipeline);
         m_plotSizesBeforePipeline.clear();
@@ -561,8 +562,9 @@ void MainWindow::onLoadFinished()
     if (!source.isEmpty() && !source.startsWith(kDemoPrefix)) {
         addRecentFile(source);
     }
-    QString text = tr("%1 — %2 [%3], %4 · %5 values")
-                       .arg(source, QString::fromStdString(tensor->name()),
+    QString text = tr("%1%2 [%3], %4 · %5 values")
+                       .arg(source.isEmpty() ? QString() : source + QStringLiteral(" — "),
+                            QString::fromStdString(tensor->name()),
                             QString::fromStdString(shapeToString(tensor->shape())),
                             QString::fromStdString(tensor->sourceDtype()))
                        .arg(tensor->size());

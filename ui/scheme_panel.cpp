@@ -84,6 +84,9 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     top->addRow(tr("&Bits"), m_bits);
     top->addRow(tr("C&ompare with"), m_compare);
     auto* layout = new QVBoxLayout(this);
+    // The metrics follow right below the last slider.
+    const QMargins margins = layout->contentsMargins();
+    layout->setContentsMargins(margins.left(), margins.top(), margins.right(), 2);
     layout->addLayout(top);
     layout->addWidget(m_description);
     layout->addLayout(m_form);

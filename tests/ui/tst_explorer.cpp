@@ -10,6 +10,7 @@
 
 #include <qcustomplot.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QSlider>
@@ -24,6 +25,10 @@ namespace {
 
 constexpr int kDesignTimeoutMs = 20000;
 constexpr std::int64_t kElements = 1 << 16;
+// A value-units slider spans max|x|·2^-20 … 2·max|x| over ParamEditor::kSliderSteps positions.
+constexpr double kSpanLow = 0x1.0p-20;
+constexpr double kSpanHigh = 2.0;
+constexpr double kSliderRelTolerance = 1e-12;
 
 QVector<double> graphKeys(const QCPGraph* graph)
 {
@@ -66,6 +71,8 @@ private slots:
     void bitsControlSetsTheSchemeParameter_data();
     void bitsControlSetsTheSchemeParameter();
     void compareSchemeIsDesignedAtTheSameBits();
+    void stepSliderSetsTheScale();
+    void weqLogChoosesTheSignedModeFromTheData();
 };
 
 enum class Move { SetValue, KeyDown, KeyPageDown, KeyLeft };
@@ -271,6 +278,104 @@ void TestExplorer::compareSchemeIsDesignedAtTheSameBits()
         schemeById("symmetric").design(*controller.distribution(), {{"bits", 3.0}});
     QCOMPARE(graphKeys(explorer.histogram.compareBoundaryGraph()), toVector(reference.thresholds));
     QCOMPARE(graphKeys(explorer.histogram.compareLevelGraph()), toVector(reference.levels));
+}
+
+// The step of a uniform scheme: on auto the editor shows the scale the scheme chose; unticked, the
+// slider sets the scale exactly (logarithmically over the data's magnitudes), clip and range are
+// greyed out, and a smaller step clips more.
+void TestExplorer::stepSliderSetsTheScale()
+{
+    Explorer explorer(QStringLiteral("symmetric"));
+    ExplorerController& controller = explorer.controller;
+    QTRY_VERIFY_WITH_TIMEOUT(explorer.idle(), kDesignTimeoutMs);
+    ParamEditor* step = explorer.panel.editor(QStringLiteral("step"));
+    QVERIFY(step != nullptr);
+    QVERIFY(step->isAuto());
+    QVERIFY(step->isLogarithmic());
+    const double maxAbs = controller.distribution()->maxAbs();
+    QCOMPARE(step->sliderLow(), maxAbs * kSpanLow);
+    QCOMPARE(step->sliderHigh(), maxAbs * kSpanHigh);
+    const double autoScale = controller.result()->codebook.linear->scale;
+    QCOMPARE(step->value(), autoScale);
+    QVERIFY(!step->slider()->isEnabled());
+
+    // Unticking auto starts from the scale the scheme chose: the grid does not move.
+    explorer.panel.findChild<QCheckBox*>(QStringLiteral("param_step_auto"))->setChecked(false);
+    QCOMPARE(controller.params().get("step"), autoScale);
+    QTRY_VERIFY_WITH_TIMEOUT(explorer.idle() && controller.result()->params.has("step"),
+                             kDesignTimeoutMs);
+    QCOMPARE(controller.result()->codebook.linear->scale, autoScale);
+    QVERIFY(explorer.panel.editor(QStringLiteral("clip"))->isOverridden());
+    QVERIFY(explorer.panel.editor(QStringLiteral("range"))->isOverridden());
+    QVERIFY(!explorer.panel.editor(QStringLiteral("clip"))->slider()->isEnabled());
+
+    double previousClipped = -1.0;
+    const int start = step->slider()->value();
+    for (int position : {start - 20, start - 80, start - 140, start - 200}) {
+        step->slider()->setValue(position);
+        const double expected =
+            maxAbs * kSpanLow *
+            std::pow(kSpanHigh / kSpanLow, double(position) / ParamEditor::kSliderSteps);
+        const double set = controller.params().get("step");
+        QVERIFY2(std::abs(set - expected) <= kSliderRelTolerance * expected,
+                 qPrintable(QString::number(set)));
+        QTRY_VERIFY_WITH_TIMEOUT(explorer.idle() && controller.result()->params.get("step") == set,
+                                 kDesignTimeoutMs);
+        const QuantResult& result = *controller.result();
+        QCOMPARE(result.codebook.linear->scale, set); // exactly the slider's value
+        QVERIFY2(result.metrics.clippedFraction >= previousClipped,
+                 qPrintable(QString::number(result.metrics.clippedFraction)));
+        previousClipped = result.metrics.clippedFraction;
+    }
+    QVERIFY(previousClipped > 0.0);
+
+    // Back on auto: max-abs again, clip editable.
+    explorer.panel.findChild<QCheckBox*>(QStringLiteral("param_step_auto"))->setChecked(true);
+    QVERIFY(!controller.params().has("step"));
+    QVERIFY(!explorer.panel.editor(QStringLiteral("clip"))->isOverridden());
+    QTRY_VERIFY_WITH_TIMEOUT(explorer.idle() && !controller.result()->params.has("step"),
+                             kDesignTimeoutMs);
+    QCOMPARE(controller.result()->codebook.linear->scale, autoScale);
+}
+
+// weq-log on a tensor with negative values takes sign + magnitude by itself (the paper's layer
+// follows a ReLU); on a non-negative one the ReLU mode. The signed control shows the choice and
+// overrides it.
+void TestExplorer::weqLogChoosesTheSignedModeFromTheData()
+{
+    Explorer explorer(QStringLiteral("weq-log"));
+    ExplorerController& controller = explorer.controller;
+    QTRY_VERIFY_WITH_TIMEOUT(explorer.idle(), kDesignTimeoutMs);
+    ParamEditor* sign = explorer.panel.editor(QStringLiteral("signed"));
+    QVERIFY(sign != nullptr && sign->isAuto());
+    const Distribution& dist = *controller.distribution();
+    QVERIFY(dist.min() < 0.0f);
+    const Codebook signMagnitude =
+        schemeById("weq-log").design(dist, {{"levels", 256.0}, {"signed", 1.0}});
+    QCOMPARE(toVector(controller.result()->codebook.levels), toVector(signMagnitude.levels));
+    auto* combo = explorer.panel.findChild<QComboBox*>(QStringLiteral("param_signed_combo"));
+    QCOMPARE(combo->currentIndex(), 1);
+    QVERIFY(!combo->isEnabled());
+
+    // The user's choice wins.
+    explorer.panel.findChild<QCheckBox*>(QStringLiteral("param_signed_auto"))->setChecked(false);
+    combo->setCurrentIndex(0);
+    QCOMPARE(controller.params().get("signed"), 0.0);
+    QTRY_VERIFY_WITH_TIMEOUT(explorer.idle() && controller.result()->params.has("signed"),
+                             kDesignTimeoutMs);
+    QCOMPARE(controller.result()->codebook.levels.front(), 0.0);
+
+    // A tensor without negative values: the ReLU mode on auto.
+    explorer.panel.findChild<QCheckBox*>(QStringLiteral("param_signed_auto"))->setChecked(true);
+    std::vector<float> positive(1000);
+    for (std::size_t i = 0; i < positive.size(); ++i) {
+        positive[i] = float(std::exp2(-8.0 + 12.0 * double(i) / double(positive.size())));
+    }
+    controller.setTensor(Tensor("positive", {1000}, positive, "float32"));
+    QTRY_VERIFY_WITH_TIMEOUT(explorer.idle() && controller.tensor()->name() == "positive",
+                             kDesignTimeoutMs);
+    QCOMPARE(controller.result()->codebook.levels.front(), 0.0);
+    QCOMPARE(combo->currentIndex(), 0);
 }
 
 QTEST_MAIN(TestExplorer)

@@ -4,6 +4,7 @@
 #include "error_histogram_view.h"
 #include "explorer_controller.h"
 #include "histogram_view.h"
+#include "integer_pipeline_view.h"
 #include "rate_distortion_view.h"
 #include "teaching_panel.h"
 #include "transfer_view.h"
@@ -15,9 +16,12 @@
 
 #include <qcustomplot.h>
 
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QTableView>
+#include <QTableWidget>
 #include <QtTest>
 
 #include <cmath>
@@ -85,6 +89,10 @@ private slots:
     void teachingPanelShowsSymmetricScale();
     void teachingPanelShowsWeqSweeps();
     void teachingPanelShowsDsqSoftCurve();
+    void teachingPanelShowsWeqLogHistogram();
+    void teachingPanelExplainsTheStep();
+    void pipelineViewShowsEveryInteger();
+    void pipelineViewFollowsEditedInputs();
     void histogramBoundariesBecomeTicks_data();
     void histogramBoundariesBecomeTicks();
     void histogramLogCountsKeepEmptyBins();
@@ -416,6 +424,122 @@ void TestViews::teachingPanelShowsDsqSoftCurve()
     // Δ = (max − min) / 3 for 4 levels.
     const double delta = (double(dist->max()) - double(dist->min())) / 3.0;
     QVERIFY(panel.formulaText().contains(QString::number(delta, 'g', TeachingPanel::kDigits)));
+}
+
+// weq-log's log histogram: the values per 1/16 octave, counted directly, and the levels' exponents.
+void TestViews::teachingPanelShowsWeqLogHistogram()
+{
+    auto dist = std::make_shared<const Distribution>(testValues());
+    const QuantResult result = designResult(*dist, "weq-log", {{"levels", 8}, {"signed", 0}});
+    QVERIFY(result.valid());
+    TeachingPanel panel;
+    panel.setResult(&result, dist);
+    QVERIFY(!panel.miniPlot()->isHidden());
+    const auto counts = points(panel.logCountGraph());
+    QVERIFY(!counts.empty());
+    std::int64_t total = 0;
+    for (const auto& [exponent, count] : counts) {
+        std::int64_t direct = 0;
+        for (float v : testValues()) {
+            // The bin of v: floor(16·log2 v) = 16·exponent.
+            direct += v > 0.0f && std::floor(16.0 * std::log2(double(v))) == 16.0 * exponent;
+        }
+        QCOMPARE(count, double(direct));
+        total += direct;
+    }
+    const std::vector<float> values = testValues();
+    const auto positives =
+        std::count_if(values.begin(), values.end(), [](float v) { return v > 0.0f; });
+    QCOMPARE(total, std::int64_t(positives)); // every positive value in a bin
+    std::vector<double> exponents;
+    for (double level : result.codebook.levels) {
+        if (level > 0.0) {
+            exponents.push_back(std::log2(level));
+        }
+    }
+    const auto levels = points(panel.logLevelGraph());
+    QCOMPARE(levels.size(), exponents.size());
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        QCOMPARE(levels[i].first, exponents[i]);
+    }
+    QVERIFY(panel.formulaText().contains(QStringLiteral("ReLU mode")));
+}
+
+// A set step is the scale; the clip threshold (symmetric) or the range (asymmetric) follows.
+void TestViews::teachingPanelExplainsTheStep()
+{
+    auto dist = std::make_shared<const Distribution>(testValues());
+    constexpr double kStep = 0.125;
+    const QuantResult sym = designResult(*dist, "symmetric", {{"bits", 4}, {"step", kStep}});
+    TeachingPanel panel;
+    panel.setResult(&sym, dist);
+    QVERIFY2(panel.formulaText().contains(QStringLiteral("scale = step = <b>0.125</b>")),
+             qPrintable(panel.formulaText()));
+    QVERIFY(panel.formulaText().contains(QStringLiteral("<b>0.875</b>"))); // a = 7·0.125
+    const QuantResult asym = designResult(*dist, "asymmetric", {{"bits", 4}, {"step", kStep}});
+    panel.setResult(&asym, dist);
+    const LinearMapping& m = *asym.codebook.linear;
+    QVERIFY(panel.formulaText().contains(
+        QStringLiteral("[%1, %2]")
+            .arg(QString::number(double(m.qmin - m.zeroPoint) * kStep, 'g', TeachingPanel::kDigits),
+                 QString::number(double(m.qmax - m.zeroPoint) * kStep, 'g',
+                                 TeachingPanel::kDigits))));
+}
+
+// Seed 002's example, every integer in the table and the steps below it.
+void TestViews::pipelineViewShowsEveryInteger()
+{
+    IntegerPipelineView view;
+    QVERIFY(view.result().has_value());
+    const IntegerLinearResult& r = *view.result();
+    QTableWidget* table = view.table();
+    QCOMPARE(table->columnCount(), 5);
+    const std::int64_t weightCodes[] = {-87, 31, 4, -46, 127};
+    const std::int64_t activationCodes[] = {7, 24, 5, 111, 90};
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(table->item(IntegerPipelineView::WeightCodeRow, i)->text(),
+                 QString::number(weightCodes[i]));
+        QCOMPARE(table->item(IntegerPipelineView::ActivationCodeRow, i)->text(),
+                 QString::number(activationCodes[i]));
+        QCOMPARE(table->item(IntegerPipelineView::ProductRow, i)->text(),
+                 QString::number(weightCodes[i] * activationCodes[i]));
+    }
+    QCOMPARE(r.accumulators.at(0), std::int64_t{9056});
+    const QString chain = view.chainText();
+    for (const char* number : {"2577", "9056", "98", "6479", "0.386394 %"}) {
+        QVERIFY2(chain.contains(QLatin1String(number)), number);
+    }
+}
+
+void TestViews::pipelineViewFollowsEditedInputs()
+{
+    IntegerPipelineView view;
+    QSignalSpy changed(&view, &IntegerPipelineView::problemChanged);
+    view.bitsSpin()->setValue(4);
+    QCOMPARE(changed.count(), 1);
+    IntegerLinearProblem expected = seed002Example();
+    expected.options.bits = 4;
+    const IntegerLinearResult four = runIntegerLinear(expected.input, expected.options);
+    QCOMPARE(view.result()->accumulators, four.accumulators);
+    QCOMPARE(view.result()->requantized, four.requantized);
+    QCOMPARE(view.table()->item(IntegerPipelineView::WeightCodeRow, 4)->text(),
+             QStringLiteral("7")); // 2^(4−1) − 1
+
+    // Not numbers: an error line, the last good inputs stay.
+    view.weightsEdit()->setText(QStringLiteral("1, two, 3"));
+    QVERIFY(!view.errorText().isEmpty());
+    QCOMPARE(view.problem().input.weights, expected.input.weights);
+    // Sizes that do not match: the core's message.
+    view.weightsEdit()->setText(QStringLiteral("1 2 3"));
+    QVERIFY(view.errorText().contains(QStringLiteral("activations")));
+    QVERIFY(!view.result().has_value());
+    // − as minus, spaces as separators, an empty range for "auto".
+    view.weightsEdit()->setText(QStringLiteral("−1 2 3 4 5"));
+    view.activationRangeEdit()->clear();
+    QVERIFY(view.errorText().isEmpty());
+    QCOMPARE(view.problem().input.weights.front(), -1.0);
+    QVERIFY(!view.problem().options.activationRange.has_value());
+    QCOMPARE(view.result()->activationRange, 5.234234); // max|A|
 }
 
 void TestViews::histogramBoundariesBecomeTicks_data()
