@@ -26,7 +26,7 @@ constexpr int kMaxTextHeight = 240; // beyond this the paragraph scrolls
 QString schemeName(const QString& id)
 {
     const Scheme* scheme = findScheme(id.toStdString());
-    return scheme ? QString::fromStdString(scheme->id()) : id;
+    return scheme ? QString::fromStdString(scheme->displayName()).toHtmlEscaped() : id;
 }
 
 } // namespace
@@ -111,7 +111,6 @@ LessonPanel::LessonPanel(ExplorerController* controller, QWidget* parent)
             m_awaitingTensor = false;
             setText(tr("<p>The step's tensor could not be loaded: %1</p>")
                         .arg(message.toHtmlEscaped()));
-            updateBusy();
         }
     });
     hide();
@@ -189,8 +188,6 @@ void LessonPanel::stop()
     m_facts.clear();
     hide();
     emit emphasisChanged({});
-    updateBusy();
-    emit stopped();
 }
 
 bool LessonPanel::isBusy() const
@@ -278,7 +275,6 @@ void LessonPanel::applySetup()
     if (!stepTensorLoaded()) {
         // Scheme and parameters follow once the tensor is there (some depend on it).
         m_awaitingTensor = true;
-        updateBusy();
         const LessonTensor* tensor = stepTensor();
         if (tensor->make) {
             m_controller->setTensor(tensor->make());
@@ -314,7 +310,6 @@ void LessonPanel::requestFacts()
 {
     if (m_lesson == nullptr || m_awaitingTensor || !m_controller->distribution() ||
         m_controller->distribution()->empty()) {
-        updateBusy();
         return;
     }
     if (m_factsRunning) {
@@ -338,7 +333,6 @@ void LessonPanel::startFacts()
     const auto facts = currentStep().facts;
     const int generation = m_generation;
     m_factsRunning = true;
-    updateBusy();
     m_watcher.setFuture(
         QtConcurrent::run(ExplorerController::workPool(), [facts, context, generation] {
             FactsJob job;
@@ -358,7 +352,6 @@ void LessonPanel::onFactsFinished()
 {
     m_factsRunning = false;
     if (m_lesson == nullptr) {
-        updateBusy();
         return;
     }
     const FactsJob job = m_watcher.result();
@@ -373,8 +366,6 @@ void LessonPanel::onFactsFinished()
     if (!job.failure.isEmpty()) {
         setText(tr("<p>This step cannot be computed on the current tensor: %1</p>")
                     .arg(job.failure.toHtmlEscaped()));
-        updateBusy();
-        emit factsShown();
         return;
     }
     QString text;
@@ -387,17 +378,6 @@ void LessonPanel::onFactsFinished()
     text += tr("<p><b>%1</b></p>").arg(step.title.toHtmlEscaped());
     text += fillFacts(step.text, m_facts);
     setText(text);
-    updateBusy();
-    emit factsShown();
-}
-
-void LessonPanel::updateBusy()
-{
-    const bool busy = isBusy();
-    if (busy != m_busy) {
-        m_busy = busy;
-        emit busyChanged(busy);
-    }
 }
 
 } // namespace quantscope

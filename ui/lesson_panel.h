@@ -52,9 +52,6 @@ protected:
 signals:
     // The views the current step is about (empty when the lesson stops).
     void emphasisChanged(const QStringList& objectNames);
-    void factsShown();
-    void busyChanged(bool busy);
-    void stopped();
 
 private:
     void setText(const QString& html);
@@ -68,7 +65,6 @@ private:
     void startFacts();
     void onFactsFinished();
     void updateHeader();
-    void updateBusy();
     const LessonStep& currentStep() const;
 
     ExplorerController* m_controller;
@@ -97,7 +93,6 @@ private:
     QFutureWatcher<FactsJob> m_watcher;
     bool m_factsRunning = false;
     bool m_factsPending = false;
-    bool m_busy = false;
 };
 
 } // namespace quantscope
