@@ -110,6 +110,22 @@ skip("gguf_duplicate.gguf", gguf([(b"t", [1], 0, 0), (b"t", [1], 0, 32)], data=b
      ["t"])
 refuse("gguf_too_many_dims.gguf", gguf([(b"t", [1] * 40, 0, 0)], data=b"\0" * 16))
 gguf_skip("gguf_empty_tensor.gguf", [0], 0)
+# ggml types: a removed id, rows that do not fill whole blocks (K-quant, IQ, NVFP4, Q1_0 and a
+# scalar Q8_0), a float64 whose byte size overflows.
+gguf_skip("gguf_removed_type.gguf", [32], 31)  # Q4_0_4_4, gone from ggml
+gguf_skip("gguf_k_row.gguf", [100, 2], 12)  # Q4_K: 256 per block
+gguf_skip("gguf_iq4_nl_row.gguf", [48], 20)  # 32 per block
+gguf_skip("gguf_nvfp4_row.gguf", [96], 40)  # 64 per block
+gguf_skip("gguf_q1_0_row.gguf", [64, 4], 41)  # 128 per block
+gguf_skip("gguf_block_scalar.gguf", [], 8)
+gguf_skip("gguf_f64_bytes_overflow.gguf", [1 << 61], 28)
+# A block tensor whose data run one byte past the end of the file, one per block family:
+# (ggml type id, bytes per 256 elements).
+for name, typ, size in [("q5_1", 7, 8 * 24), ("q6_k", 14, 210), ("iq2_xxs", 16, 66),
+                        ("iq3_s", 21, 110), ("iq1_m", 29, 56), ("tq1_0", 34, 54),
+                        ("mxfp4", 39, 8 * 17)]:
+    refuse(f"gguf_{name}_past_end.gguf",
+           gguf([(b"t", [256, 2], typ, 0)], data=b"\0" * (2 * size - 1)))
 nested = b""
 for _ in range(64):
     nested += struct.pack("<IQ", 9, 1)  # array of one array of one array ...
