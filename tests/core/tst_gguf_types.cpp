@@ -40,6 +40,9 @@ private slots:
     void shapesAreRowMajor();
     void typeTable();
     void dequantizeChecksSizes();
+    void skipReasons_data();
+    void skipReasons();
+    void dataPastTheEndRefusesTheFile();
 
 private:
     std::unique_ptr<TensorFile> m_data;
@@ -154,6 +157,48 @@ void TestGgufTypes::dequantizeChecksSizes()
     std::vector<float> tooFew(63);
     QVERIFY_THROWS_EXCEPTION(UsageError, dequantizeGgml(q8, blocks, tooFew));
     QVERIFY_THROWS_EXCEPTION(UsageError, dequantizeGgml(q8, std::span(blocks).first(35), values));
+}
+
+void TestGgufTypes::skipReasons_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("K-quant row") << "gguf_k_row.gguf"
+                                 << "row length 100 is not a multiple of the 256-element block "
+                                    "of q4_K";
+    QTest::newRow("NVFP4 row") << "gguf_nvfp4_row.gguf"
+                               << "row length 96 is not a multiple of the 64-element block of "
+                                  "nvfp4";
+    QTest::newRow("scalar block") << "gguf_block_scalar.gguf"
+                                  << "row length 1 is not a multiple of the 32-element block of "
+                                     "q8_0";
+    QTest::newRow("removed type") << "gguf_removed_type.gguf"
+                                  << "unknown ggml type 31";
+    QTest::newRow("byte overflow") << "gguf_f64_bytes_overflow.gguf"
+                                   << "size in bytes overflows";
+}
+
+void TestGgufTypes::skipReasons()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, reason);
+    const auto opened = openTensorFile(QUANTSCOPE_TEST_DATA "/malformed/" + file.toStdString());
+    QCOMPARE(opened->skipped().size(), std::size_t{1});
+    QCOMPARE(QString::fromStdString(opened->skipped()[0].reason), reason);
+    QCOMPARE(opened->tensors().size(), std::size_t{1}); // the good tensor beside it
+}
+
+void TestGgufTypes::dataPastTheEndRefusesTheFile()
+{
+    const std::string path = QUANTSCOPE_TEST_DATA "/malformed/gguf_iq3_s_past_end.gguf";
+    try {
+        openTensorFile(path);
+        QFAIL("opened");
+    } catch (const InputError& error) {
+        QCOMPARE(QString(error.what()),
+                 QString::fromStdString(path + ": tensor 't': data [0, +220) lie past the end "
+                                               "of the file"));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestGgufTypes)
