@@ -858,6 +858,8 @@ void TestCli::benchReport()
     QCOMPARE(root["elements"].toInteger(), kElements);
     QVERIFY(root["build_ms"].toDouble() >= 0.0);
     QVERIFY(root["peak_rss_mb"].toDouble() > 0.0);
+    QVERIFY(root["dequant_q4_k_gb_per_s"].toDouble() > 0.0);
+    QVERIFY(root["dequant_q8_0_gb_per_s"].toDouble() > 0.0);
     const QJsonArray schemes = root["schemes"].toArray();
     const std::vector<std::string> ids = schemeIds();
     QCOMPARE(schemes.size(), static_cast<qsizetype>(ids.size()));
