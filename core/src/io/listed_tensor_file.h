@@ -28,6 +28,7 @@ protected:
     // Lists a tensor, or skips it (returning false) when it is empty or its name is taken.
     bool addTensor(TensorInfo info);
     void addSkipped(std::string name, std::string reason);
+    bool hasTensor(const std::string& name) const { return m_indexByName.count(name) != 0; }
 
     // Runs `list`, which checks and lists tensor `name`; a problem of that tensor (failTensor)
     // skips it with the reason instead of failing the file. Problems of the container propagate.

@@ -178,8 +178,8 @@ ok_tensor = tensor(b"ok", [1], 1, b"\0" * 4)
 
 
 # One bad tensor (named "w" unless told) beside the good float32 "ok".
-def onnx_skip(name, bad, skipped=("w",), nodes=b""):
-    skip(name, model(bad, ok_tensor, nodes=nodes), skipped, ["ok"])
+def onnx_skip(name, bad, skipped=("w",), nodes=b"", tensors=("ok",)):
+    skip(name, model(*[t for t in (bad, ok_tensor) if t], nodes=nodes), skipped, tensors)
 
 
 onnx_skip("onnx_raw_size_mismatch.onnx", tensor(b"w", [4], 1, b"\0" * 12))
@@ -207,7 +207,32 @@ skip("onnx_duplicate.onnx", model(tensor(b"w", [1], 1, b"\0" * 4), tensor(b"w", 
      ["w"], ["w"])
 constant = field(2, b"c") + field(4, b"Constant") + field(5, field(1, b"value") + field(
     5, tensor(b"", [2], 1, b"\0" * 4)))
-onnx_skip("onnx_constant_bad.onnx", ok_tensor, ["c"], nodes=field(1, constant))
+onnx_skip("onnx_constant_bad.onnx", None, ["c"], nodes=field(1, constant))
+
+
+def node(op, inputs=(), outputs=(), name=b"", attributes=()):
+    body = b"".join(field(1, i) for i in inputs) + b"".join(field(2, o) for o in outputs)
+    return field(1, body + field(3, name) + field(4, op) + b"".join(field(5, a) for a in attributes))
+
+
+def graph_attribute(name, graph):
+    return field(1, name) + field(6, graph)
+
+
+# Sub-graphs nested past the depth limit: the too-deep one is skipped by its path.
+depth = 40
+inner = field(5, tensor(b"deepest", [1], 1, b"\0" * 4))
+for _ in range(depth):
+    inner = node(b"If", [b"c"], [b"o"], b"n", [graph_attribute(b"then_branch", inner)])
+onnx_skip("onnx_deep_subgraphs.onnx", None, ["/".join(["n/then_branch"] * 33)], nodes=inner)
+# DequantizeLinear whose per-axis scales do not fit the tensor's axis.
+dq = node(b"DequantizeLinear", [b"w", b"s"], [b"y"], attributes=[field(1, b"axis") + field(3, 1)])
+onnx_skip("onnx_qdq_bad_scale.onnx", tensor(b"w", [2, 3], 3, b"\0" * 6),
+          nodes=dq + field(5, tensor(b"s", [2], 1, b"\0" * 8)), tensors=["s", "ok"])
+# A sparse initializer (graph field 15) whose index lies outside its dense shape.
+sparse = field(1, tensor(b"w", [1], 1, b"\0" * 4)) + field(2, tensor(b"i", [1], 7, struct.pack(
+    "<q", 99))) + field(3, 2) + field(3, 2)
+onnx_skip("onnx_sparse_bad_index.onnx", None, nodes=field(15, sparse))
 
 
 # npz
