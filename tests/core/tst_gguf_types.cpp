@@ -76,7 +76,7 @@ void TestGgufTypes::everyTypeIsInTheReference()
 void TestGgufTypes::bitExact_data()
 {
     QTest::addColumn<QString>("name");
-    for (const TensorInfo& info : openTensorFile(kData)->tensors()) {
+    for (const TensorInfo& info : m_data->tensors()) {
         QTest::newRow(info.name.c_str()) << QString::fromStdString(info.name);
     }
 }

@@ -124,7 +124,10 @@ public:
             failFile(name, "header is not a JSON object");
         }
         std::vector<Entry> entries;
-        for (const auto& [key, value] : header.items()) {
+        // Named references, not structured bindings: Clang 14 cannot capture those in a lambda.
+        for (const auto& item : header.items()) {
+            const std::string& key = item.key();
+            const Json& value = item.value();
             if (key != "__metadata__") {
                 listOrSkip(key, [&] {
                     entries.push_back(parseEntry(name, key, value, reader.remaining()));
