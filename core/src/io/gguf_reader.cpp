@@ -111,7 +111,7 @@ struct Entry {
 class GgufFile : public ListedTensorFile {
 public:
     explicit GgufFile(std::shared_ptr<const MappedFile> file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
         , m_file(std::move(file))
     {
         const std::string& name = path();

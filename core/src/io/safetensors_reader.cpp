@@ -108,7 +108,7 @@ Entry parseEntry(const std::string& path, const std::string& name, const Json& v
 class SafetensorsFile : public ListedTensorFile {
 public:
     explicit SafetensorsFile(std::shared_ptr<const MappedFile> file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
         , m_file(std::move(file))
     {
         const std::string& name = path();
@@ -229,6 +229,15 @@ public:
                 addSkipped(tensor, skipped->second->reason);
             } else {
                 addSkipped(tensor, "not found in shard " + printableName(shardFile));
+            }
+        }
+    }
+
+    void releaseCachedPages() const override
+    {
+        for (const Shard& shard : m_shards) {
+            if (shard.file) {
+                shard.file->releaseCachedPages();
             }
         }
     }
