@@ -26,7 +26,9 @@ QString guiUsage()
 {
     return QStringLiteral(
         "usage: quantscope [FILE | demo:NAME] [--tensor NAME] [--scheme ID] [--bits B]\n"
-        "                  [--compare ID] [--screenshot OUT.png]");
+        "                  [--compare ID] [--model-view] [--screenshot OUT.png]\n"
+        "  --model-view   open on the whole-model view: every tensor x every scheme, SQNR along\n"
+        "                 the model's depth, the best bits per tensor for a size budget");
 }
 
 GuiOptions parseGuiArguments(const QStringList& arguments)
@@ -58,6 +60,8 @@ GuiOptions parseGuiArguments(const QStringList& arguments)
                                  text.toStdString() + "'");
             }
             options.bits = bits;
+        } else if (arg == QLatin1String("--model-view")) {
+            options.modelView = true;
         } else if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
             options.showHelp = true;
         } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {

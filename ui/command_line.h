@@ -7,14 +7,16 @@
 
 namespace quantscope {
 
-// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID] [--screenshot OUT]`
+// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID] [--model-view]
+//  [--screenshot OUT]`
 struct GuiOptions {
     QString source; // a path or demo:NAME; empty: demo:gaussian (or the last file)
     QString tensor;
     QString scheme;
     std::optional<int> bits;
     QString compare;
-    QString screenshot; // render the window to this PNG and exit
+    QString screenshot;     // render the window to this PNG and exit
+    bool modelView = false; // open on the whole-model view
     bool showHelp = false;
 };
 

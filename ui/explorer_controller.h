@@ -81,6 +81,8 @@ public:
     bool isBusy() const;
 
     const QString& source() const { return m_loaded.source; }
+    // The open file (null for a tensor handed in directly).
+    std::shared_ptr<const TensorFile> file() const { return m_loaded.file; }
     const std::vector<TensorInfo>& fileTensors() const { return m_loaded.tensors; }
     const std::vector<SkippedTensor>& fileSkipped() const { return m_loaded.skipped; }
     std::shared_ptr<const Tensor> tensor() const { return m_loaded.tensor; }

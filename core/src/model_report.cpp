@@ -38,34 +38,47 @@ std::optional<double> sqnrFromNoise(double weightedNoise, double parameters)
 
 std::vector<ReportTotal> reportTotals(const ModelReport& report)
 {
+    std::vector<std::vector<ReportTotal>> byBits;
+    for (int bits : report.bits) {
+        byBits.push_back(reportTotalsAt(report, bits));
+    }
+    std::vector<ReportTotal> totals; // scheme-major, as the results are
+    for (std::size_t s = 0; s < report.schemes.size(); ++s) {
+        for (const auto& atBits : byBits) {
+            totals.push_back(atBits[s]);
+        }
+    }
+    return totals;
+}
+
+std::vector<ReportTotal> reportTotalsAt(const ModelReport& report, int bits)
+{
     std::vector<ReportTotal> totals;
     for (const std::string& scheme : report.schemes) {
-        for (int bits : report.bits) {
-            ReportTotal total{scheme, bits};
-            double parameters = 0.0;
-            double noise = 0.0;
-            double storedBits = 0.0;
-            for (const TensorReport& tensor : report.tensors) {
-                if (!tensor.skipReason.empty()) {
-                    continue;
-                }
-                const ReportResult* result = tensor.find(scheme, bits);
-                if (result == nullptr || !result->metrics) {
-                    ++total.failedTensors;
-                    continue;
-                }
-                const auto n = static_cast<double>(tensor.parameters());
-                parameters += n;
-                noise += n * noiseRatio(*result->metrics);
-                storedBits += n * result->bpw;
+        ReportTotal total{scheme, bits};
+        double parameters = 0.0;
+        double noise = 0.0;
+        double storedBits = 0.0;
+        for (const TensorReport& tensor : report.tensors) {
+            if (!tensor.skipReason.empty()) {
+                continue;
             }
-            total.bpw = parameters > 0.0 ? storedBits / parameters : 0.0;
-            total.bytes = storedBits / 8.0;
-            if (total.failedTensors == 0) {
-                total.sqnrDb = sqnrFromNoise(noise, parameters);
+            const ReportResult* result = tensor.find(scheme, bits);
+            if (result == nullptr || !result->metrics) {
+                ++total.failedTensors;
+                continue;
             }
-            totals.push_back(std::move(total));
+            const auto n = static_cast<double>(tensor.parameters());
+            parameters += n;
+            noise += n * noiseRatio(*result->metrics);
+            storedBits += n * result->bpw;
         }
+        total.bpw = parameters > 0.0 ? storedBits / parameters : 0.0;
+        total.bytes = storedBits / 8.0;
+        if (total.failedTensors == 0) {
+            total.sqnrDb = sqnrFromNoise(noise, parameters);
+        }
+        totals.push_back(std::move(total));
     }
     return totals;
 }

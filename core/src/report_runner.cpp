@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <numeric>
 #include <regex>
 #include <set>
 #include <thread>
@@ -163,6 +164,13 @@ ModelReport runModelReport(const TensorFile& file, const std::string& name,
                             ? options.threads
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
+    // Smallest tensors first, so the first results arrive at once even when a model opens with
+    // a huge embedding; the report keeps file order.
+    std::vector<std::size_t> queue(jobs.size());
+    std::iota(queue.begin(), queue.end(), std::size_t{0});
+    std::stable_sort(queue.begin(), queue.end(), [&](std::size_t a, std::size_t b) {
+        return elementCount(infos[jobs[a]].shape) < elementCount(infos[jobs[b]].shape);
+    });
     std::vector<TensorReport> results(jobs.size());
     std::mutex mutex;
     std::condition_variable memoryFreed;
@@ -175,7 +183,7 @@ ModelReport runModelReport(const TensorFile& file, const std::string& name,
     const auto work = [&] {
         std::unique_lock lock(mutex);
         while (!cancelled && !failure && next < jobs.size()) {
-            const std::size_t job = next;
+            const std::size_t job = queue[next];
             const TensorInfo& info = infos[jobs[job]];
             const std::uint64_t bytes = workingBytes(info);
             // Wait for room, unless nothing runs (the largest tensor must always get through).

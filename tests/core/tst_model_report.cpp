@@ -1,7 +1,6 @@
 // The whole-model report: its per-tensor results equal a direct design + metrics on each tensor,
 // its totals the parameter-weighted formula, and part reports of every shard merge into exactly
 // the whole report, through their JSON.
-#include "quantscope/demo.h"
 #include "quantscope/errors.h"
 #include "quantscope/model_report.h"
 #include "quantscope/report_io.h"
@@ -72,7 +71,11 @@ MemoryFile sampleModel()
     tensors.push_back(gaussian("layer.0.bias", {32}, 3, 0.01f));
     tensors.push_back(Tensor("positions", {16}, std::vector<float>(16, 1.0f), "int64"));
     tensors.push_back(gaussian("layer.1.weight", {48, 32}, 4, 0.2f));
-    tensors.push_back(makeDemoTensor("outliers"));
+    Tensor outliers = gaussian("layer.2.weight", {128, 64}, 5, 0.1f);
+    std::vector<float> values(outliers.values().begin(), outliers.values().end());
+    values[7] = 4.0f; // a few large weights, as real layers have
+    values[4000] = -6.5f;
+    tensors.push_back(Tensor("layer.2.weight", outliers.shape(), std::move(values), "float32"));
     return MemoryFile(std::move(tensors), {{"tokenizer", "unsupported dtype string"}});
 }
 

@@ -70,6 +70,8 @@ double noiseRatio(const Metrics& metrics);
 std::optional<double> sqnrFromNoise(double weightedNoise, double parameters);
 
 std::vector<ReportTotal> reportTotals(const ModelReport& report);
+// The totals of every scheme at one bit width.
+std::vector<ReportTotal> reportTotalsAt(const ModelReport& report, int bits);
 
 // The tensors (by position in `sizes`) that shard `shard` processes: sizes are balanced over the
 // shards (largest first, each to the least loaded shard, ties to the lower shard), the same for
