@@ -55,7 +55,7 @@ static uint64_t next_random(void)
 // Uniform in [-1, 1), exactly representable.
 static float uniform(void)
 {
-    return (float)(int32_t)(next_random() >> 40) / 8388608.0f;
+    return (float)(int32_t)(next_random() >> 40) / 8388608.0f - 1.0f;
 }
 
 // Weights as a model has them: roughly bell-shaped, a different spread per 32 elements so that
