@@ -42,7 +42,7 @@ private slots:
     void dequantizeChecksSizes();
     void skipReasons_data();
     void skipReasons();
-    void dataPastTheEndRefusesTheFile();
+    void dataStartingPastTheEndRefusesTheFile();
 
 private:
     std::unique_ptr<TensorFile> m_data;
@@ -176,6 +176,8 @@ void TestGgufTypes::skipReasons_data()
                                   << "unknown ggml type 31";
     QTest::newRow("byte overflow") << "gguf_f64_bytes_overflow.gguf"
                                    << "size in bytes overflows";
+    QTest::newRow("cut short") << "gguf_iq3_s_past_end.gguf"
+                               << "data truncated: needs 220 bytes, the file holds 219";
 }
 
 void TestGgufTypes::skipReasons()
@@ -188,15 +190,15 @@ void TestGgufTypes::skipReasons()
     QCOMPARE(opened->tensors().size(), std::size_t{1}); // the good tensor beside it
 }
 
-void TestGgufTypes::dataPastTheEndRefusesTheFile()
+void TestGgufTypes::dataStartingPastTheEndRefusesTheFile()
 {
-    const std::string path = QUANTSCOPE_TEST_DATA "/malformed/gguf_iq3_s_past_end.gguf";
+    const std::string path = QUANTSCOPE_TEST_DATA "/malformed/gguf_offset_past_end.gguf";
     try {
         openTensorFile(path);
         QFAIL("opened");
     } catch (const InputError& error) {
         QCOMPARE(QString(error.what()),
-                 QString::fromStdString(path + ": tensor 't': data [0, +220) lie past the end "
+                 QString::fromStdString(path + ": tensor 't': data at 1024 start past the end "
                                                "of the file"));
     }
 }

@@ -166,11 +166,18 @@ public:
             }
             listOrSkip(entry.info.name, [&] {
                 checkEntry(entry);
-                if (entry.offset > dataBytes || entry.bytes > dataBytes - entry.offset) {
-                    failFile(name, "tensor '" + printableName(entry.info.name) + "': data [" +
-                                       std::to_string(entry.offset) + ", +" +
-                                       std::to_string(entry.bytes) +
-                                       ") lie past the end of the file");
+                // Data starting past the end: a broken tensor table. Data cut short (a partial
+                // download): only this tensor is lost.
+                if (entry.offset > dataBytes) {
+                    failFile(name, "tensor '" + printableName(entry.info.name) + "': data at " +
+                                       std::to_string(entry.offset) +
+                                       " start past the end of the file");
+                }
+                if (entry.bytes > dataBytes - entry.offset) {
+                    failTensor(name, entry.info.name,
+                               "data truncated: needs " + std::to_string(entry.bytes) +
+                                   " bytes, the file holds " +
+                                   std::to_string(dataBytes - entry.offset));
                 }
                 if (addTensor(entry.info)) {
                     m_entries.push_back(std::move(entry));

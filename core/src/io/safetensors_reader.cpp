@@ -85,11 +85,16 @@ Entry parseEntry(const std::string& path, const std::string& name, const Json& v
     }
     entry.begin = unsignedValue(path, name, (*offsets)[0], "data_offsets begin");
     entry.end = unsignedValue(path, name, (*offsets)[1], "data_offsets end");
-    if (entry.begin > entry.end || entry.end > dataBytes) {
-        // Data outside the file: the container is broken, not just this tensor.
+    if (entry.begin > entry.end || entry.begin > dataBytes) {
+        // Data placed outside the file: the container is broken, not just this tensor.
         failFile(path, "tensor '" + printableName(name) + "': data_offsets [" +
                            std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
                            ") lie outside the " + std::to_string(dataBytes) + "-byte data section");
+    }
+    if (entry.end > dataBytes) { // cut short (a partial download): only this tensor is lost
+        failTensor(path, name,
+                   "data truncated: data_offsets end at " + std::to_string(entry.end) + " of a " +
+                       std::to_string(dataBytes) + "-byte data section");
     }
     if (!entry.type) {
         failTensor(path, name, "unsupported dtype " + entry.info.dtype);
