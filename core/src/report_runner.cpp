@@ -27,12 +27,13 @@ bool isIntegerDtype(const std::string& dtype)
     return kIntegers.count(dtype) != 0;
 }
 
-// Working memory of a tensor being reported: its Distribution's sorted copy, and a float32
-// buffer when the file stores another type (a float32 tensor is viewed in the mapped file).
+// Memory a tensor holds while it is reported: its Distribution's sorted copy and the file pages
+// read; a type other than float32 adds the float32 buffer it is converted into (its stored bytes
+// counted as up to half of that).
 std::uint64_t workingBytes(const TensorInfo& info)
 {
     const auto n = static_cast<std::uint64_t>(elementCount(info.shape));
-    return n * sizeof(float) * (info.dtype == "float32" ? 1 : 2);
+    return n * (info.dtype == "float32" ? 8 : 10);
 }
 
 std::vector<const Scheme*> chosenSchemes(const std::vector<std::string>& ids)
@@ -156,10 +157,10 @@ ModelReport runModelReport(const TensorFile& file, const std::string& name,
         largestFloat32 = std::max(largestFloat32, static_cast<std::uint64_t>(n) * sizeof(float));
         progress.elementsTotal += n;
     }
-    // Working memory up to 2.5× the largest float32 tensor leaves room, within 3×, for the file
-    // pages being read.
+    // Three times the largest float32 tensor: it runs alone (2× or 2.5×), smaller ones side by
+    // side.
     const std::uint64_t budget =
-        options.memoryBudget > 0 ? options.memoryBudget : 5 * largestFloat32 / 2 + kBudgetSlack;
+        options.memoryBudget > 0 ? options.memoryBudget : 3 * largestFloat32 + kBudgetSlack;
     const int threads = options.threads > 0
                             ? options.threads
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

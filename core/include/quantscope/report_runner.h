@@ -18,8 +18,9 @@ struct ReportOptions {
     std::vector<int> bits{2, 3, 4, 5, 6, 7, 8};
     std::optional<ReportShard> shard;
     std::string tensorPattern; // ECMAScript regex searched in each name; empty: every tensor
-    // Tensors run side by side while their working memory fits in this many bytes; 0: 2.5 times
-    // the largest tensor's float32 bytes plus 256 MiB. One tensor always runs.
+    // Tensors run side by side while their memory (sorted copy, file pages, converted buffer)
+    // fits in this many bytes; 0: three times the largest tensor's float32 bytes plus 256 MiB.
+    // One tensor always runs.
     std::uint64_t memoryBudget = 0;
     int threads = 0; // 0: one per core
 };
