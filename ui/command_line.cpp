@@ -47,10 +47,12 @@ QString guiUsage()
 {
     return QStringLiteral(
         "usage: quantscope [FILE | demo:NAME] [--tensor NAME] [--scheme ID] [--bits B]\n"
-        "                  [--compare ID] [--lesson ID [--lesson-step N]] [--size WxH]\n"
-        "                  [--screenshot OUT.png]\n"
+        "                  [--compare ID] [--model-view] [--lesson ID [--lesson-step N]]\n"
+        "                  [--size WxH] [--screenshot OUT.png]\n"
         "       quantscope --list-lessons | --help | --version\n"
         "\n"
+        "  --model-view       open on the whole-model view: every tensor x every scheme, SQNR\n"
+        "                     along the model's depth, the best bits per tensor for a budget\n"
         "  --lesson ID        open on a guided lesson (an id or number from --list-lessons)\n"
         "  --lesson-step N    start the lesson at step N (from 1)\n"
         "  --size WxH         the window's size (default 1280x800; screenshots 1440x900)\n"
@@ -123,6 +125,8 @@ GuiOptions parseGuiArguments(const QStringList& arguments)
             stepGiven = true;
         } else if (arg == QLatin1String("--size")) {
             options.size = parseSize(value());
+        } else if (arg == QLatin1String("--model-view")) {
+            options.modelView = true;
         } else if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
             options.showHelp = true;
         } else if (arg == QLatin1String("--version")) {

@@ -8,7 +8,7 @@
 
 namespace quantscope {
 
-// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID]
+// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID] [--model-view]
 //             [--lesson ID [--lesson-step N]] [--size WxH] [--screenshot OUT]`,
 // `quantscope --list-lessons | --help | --version`.
 struct GuiOptions {
@@ -20,13 +20,11 @@ struct GuiOptions {
     QString lesson;     // a lesson id or number; opens the window on it
     int lessonStep = 0; // 0-based
     std::optional<QSize> size;
-    QString screenshot; // render the window to this PNG and exit
+    QString screenshot;     // render the window to this PNG and exit
+    bool modelView = false; // open on the whole-model view
     bool showHelp = false;
     bool showVersion = false;
     bool listLessons = false;
-
-    // Whether the options only ask for text (help, version, the lesson list): no window needed.
-    bool textOnly() const { return showHelp || showVersion || listLessons; }
 };
 
 // Throws UsageError with a one-line message on unknown options, schemes, lessons or bad values.

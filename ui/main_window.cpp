@@ -9,6 +9,7 @@
 #include "integer_pipeline_view.h"
 #include "lesson_panel.h"
 #include "metrics_view.h"
+#include "model_view.h"
 #include "rate_distortion_view.h"
 #include "scheme_panel.h"
 #include "teaching_panel.h"
@@ -224,11 +225,29 @@ void MainWindow::buildLayout()
     m_mainSplitter->setStretchFactor(2, 1);
     m_mainSplitter->setSizes({kLeftWidth, kCentreWidth, kRightWidth});
 
+    m_modelView = new ModelView(m_controller, this);
+    connect(m_modelView, &ModelView::openInExplorer, this,
+            [this](const QString& tensor, const QString& scheme, int bits) {
+                m_controller->setScheme(scheme);
+                m_controller->setBits(bits);
+                if (!m_controller->tensor() ||
+                    m_controller->tensor()->name() != tensor.toStdString()) {
+                    m_controller->selectTensor(tensor);
+                }
+                showExplorer();
+            });
+    m_pages = new QTabWidget(this);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_pages->setDocumentMode(true);
+    m_pages->addTab(m_mainSplitter, tr("Explorer"));
+    m_pages->addTab(m_modelView, tr("Model"));
+    m_pages->setTabToolTip(1, tr("Every tensor of the file with every scheme, and a bit budget"));
+
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(buildErrorBanner());
-    layout->addWidget(m_mainSplitter, 1);
+    layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 }
 
@@ -367,6 +386,12 @@ void MainWindow::buildMenus()
     }
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* explorer = view->addAction(tr("&Explorer"), this, &MainWindow::showExplorer);
+    explorer->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction* model = view->addAction(tr("&Model"), this, &MainWindow::showModelView);
+    model->setObjectName(QStringLiteral("modelViewAction"));
+    model->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    view->addSeparator();
     QAction* tensors = view->addAction(tr("&Tensors"), this,
                                        [this] { m_plotTabs->setCurrentWidget(m_tensorBrowser); });
     tensors->setObjectName(QStringLiteral("showTensorsAction"));
@@ -398,6 +423,7 @@ void MainWindow::buildMenus()
 
 void MainWindow::startLesson(const QString& idOrNumber, int step)
 {
+    showExplorer(); // lessons happen in the explorer
     m_lessonPanel->start(idOrNumber, step);
 }
 
@@ -450,7 +476,9 @@ QList<QWidget*> MainWindow::emphasizedWidgets() const
 
 bool MainWindow::isBusy() const
 {
-    return m_controller->isBusy() || m_lessonPanel->isBusy();
+    // The whole-model view reports in the background while it is shown.
+    return m_controller->isBusy() || m_lessonPanel->isBusy() ||
+           (m_modelView->isVisible() && m_modelView->isBusy());
 }
 
 void MainWindow::applyOptions(const GuiOptions& options)
@@ -480,7 +508,20 @@ void MainWindow::applyOptions(const GuiOptions& options)
             tensor = settings.value(QStringLiteral("lastTensor")).toString();
         }
     }
+    if (options.modelView) {
+        showModelView();
+    }
     openSource(source.isEmpty() ? kDefaultSource : source, tensor);
+}
+
+void MainWindow::showModelView()
+{
+    m_pages->setCurrentWidget(m_modelView);
+}
+
+void MainWindow::showExplorer()
+{
+    m_pages->setCurrentIndex(0);
 }
 
 void MainWindow::openSource(const QString& source, const QString& tensor)

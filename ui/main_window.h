@@ -21,6 +21,7 @@ class HistogramView;
 class IntegerPipelineView;
 class LessonPanel;
 class MetricsView;
+class ModelView;
 class SchemePanel;
 class TensorBrowser;
 
@@ -46,6 +47,10 @@ public:
     TensorBrowser* tensorBrowser() const { return m_tensorBrowser; }
     // Whether the tensor browser's tab is offered (files with several tensors).
     bool tensorTabShown() const;
+    ModelView* modelView() const { return m_modelView; }
+    // Shows the whole-model view (its report starts for the open file).
+    void showModelView();
+    void showExplorer();
     ExportActions* exportActions() const { return m_exportActions; }
     LessonPanel* lessonPanel() const { return m_lessonPanel; }
     IntegerPipelineView* pipelineView() const { return m_pipelineView; }
@@ -113,6 +118,8 @@ private:
     QSplitter* m_rightSplitter; // the comparison table above the teaching panel
     QTabWidget* m_plotTabs;     // below the histogram: transfer, error histogram, pipeline, tensors
     QList<int> m_plotSizesBeforePipeline; // restored when a lesson leaves the pipeline view
+    QTabWidget* m_pages;                  // the explorer and the whole-model view
+    ModelView* m_modelView;
     QLabel* m_tensorLabel;
     QMenu* m_recentMenu = nullptr;
     QStringList m_recentFiles;

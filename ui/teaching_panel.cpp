@@ -238,8 +238,8 @@ TeachingPanel::TeachingPanel(QWidget* parent)
     m_formulaScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_formulaScroll, 3);
-    layout->addWidget(m_plot, 2);
+    layout->addWidget(m_formulaScroll, 2);
+    layout->addWidget(m_plot, 1);
     connect(&m_weqWatcher, &QFutureWatcher<WeightedEntropyDesign>::finished, this,
             &TeachingPanel::onWeqDesigned);
 }

@@ -6,6 +6,9 @@
 #include "quantscope/scheme.h"
 #include "quantscope/tensor.h"
 
+#include "../support/cli_runner.h"
+#include "../support/test_files.h"
+
 #include <QtTest>
 
 #include <QFile>
@@ -23,6 +26,9 @@
 #include <vector>
 
 using namespace quantscope;
+using quantscope::test::CliResult;
+using quantscope::test::parseObject;
+using quantscope::test::runCli;
 
 Q_DECLARE_METATYPE(std::vector<float>)
 Q_DECLARE_METATYPE(quantscope::Shape)
@@ -30,7 +36,6 @@ Q_DECLARE_METATYPE(std::vector<int>)
 
 namespace {
 
-constexpr int kProcessTimeoutMs = 120000;
 // Statistics from the Distribution's compensated sums against a plain double pass over a few
 // values: both are accurate to a few ulps.
 constexpr double kStatsRelTolerance = 1e-12;
@@ -43,41 +48,6 @@ constexpr double kSeedPrintTolerance = 5e-7;
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-struct CliResult {
-    int exitCode = -1; // -1 when the process crashed or did not finish
-    QByteArray out;
-    QByteArray err;
-};
-
-CliResult runCli(const QStringList& args)
-{
-    QProcess process;
-    process.start(QStringLiteral(QUANTSCOPE_CLI), args);
-    CliResult result;
-    if (!process.waitForFinished(kProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    if (process.exitStatus() == QProcess::NormalExit) {
-        result.exitCode = process.exitCode();
-    }
-    return result;
-}
-
-QJsonObject parseObject(const QByteArray& text)
-{
-    QJsonParseError error{};
-    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        qWarning("not a JSON object (%s): %s", qPrintable(error.errorString()), text.constData());
-        return {};
-    }
-    return document.object();
-}
 
 bool closeTo(double actual, double expected, double relTolerance)
 {
@@ -232,29 +202,18 @@ void writeFile(const QString& path, const QByteArray& bytes)
     QCOMPARE(file.write(bytes), bytes.size());
 }
 
-// A safetensors file with float32 tensors: 8-byte header length, JSON header, raw data.
+// A safetensors file with float32 tensors.
 QByteArray safetensors(const std::vector<std::pair<QString, std::vector<float>>>& tensors)
 {
-    QJsonObject header;
-    QByteArray data;
+    QList<test::SafetensorsEntry> entries;
     for (const auto& [name, values] : tensors) {
-        const auto begin = data.size();
-        data.append(reinterpret_cast<const char*>(values.data()),
-                    static_cast<qsizetype>(values.size() * sizeof(float)));
-        header[name] =
-            QJsonObject{{"dtype", "F32"},
-                        {"shape", QJsonArray{static_cast<qint64>(values.size())}},
-                        {"data_offsets", QJsonArray{static_cast<qint64>(begin), data.size()}}};
+        entries.append({name,
+                        "F32",
+                        {qint64(values.size())},
+                        QByteArray(reinterpret_cast<const char*>(values.data()),
+                                   qsizetype(values.size() * sizeof(float)))});
     }
-    QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
-    while (json.size() % 8 != 0) {
-        json.append(' ');
-    }
-    QByteArray bytes(8, '\0');
-    for (int i = 0; i < 8; ++i) {
-        bytes[i] = static_cast<char>((static_cast<quint64>(json.size()) >> (8 * i)) & 0xff);
-    }
-    return bytes + json + data;
+    return test::safetensorsBytes(entries);
 }
 
 // Seed 002: W·A + B with symmetric int8 quantization.
@@ -923,6 +882,8 @@ void TestCli::benchReport()
     QCOMPARE(root["elements"].toInteger(), kElements);
     QVERIFY(root["build_ms"].toDouble() >= 0.0);
     QVERIFY(root["peak_rss_mb"].toDouble() > 0.0);
+    QVERIFY(root["dequant_q4_k_gb_per_s"].toDouble() > 0.0);
+    QVERIFY(root["dequant_q8_0_gb_per_s"].toDouble() > 0.0);
     const QJsonArray schemes = root["schemes"].toArray();
     const std::vector<std::string> ids = schemeIds();
     QCOMPARE(schemes.size(), static_cast<qsizetype>(ids.size()));

@@ -29,6 +29,9 @@ public:
     virtual const std::string& path() const = 0;
     virtual const std::vector<TensorInfo>& tensors() const = 0;
     virtual const std::vector<SkippedTensor>& skipped() const;
+    // Drops the file data this process holds resident (memory-mapped pages already read); tensors
+    // stay valid and read them again when needed. For batch runs over files larger than memory.
+    virtual void releaseCachedPages() const {}
     // Throws InputError naming the file and tensor on bad data, UsageError on an unknown name.
     virtual Tensor load(const std::string& name) const = 0;
 };

@@ -19,6 +19,13 @@ Tensor ListedTensorFile::load(const std::string& name) const
     return loadIndex(found->second);
 }
 
+void ListedTensorFile::releaseCachedPages() const
+{
+    if (m_mapped) {
+        m_mapped->releasePages();
+    }
+}
+
 bool ListedTensorFile::addTensor(TensorInfo info)
 {
     if (checkedElementCount(m_path, info.name, info.shape) == 0) {

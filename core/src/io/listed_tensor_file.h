@@ -1,6 +1,7 @@
 #pragma once
 
 #include "io/io_error.h"
+#include "io/mapped_file.h"
 #include "quantscope/tensor_file.h"
 
 #include <cstddef>
@@ -18,10 +19,17 @@ public:
     const std::vector<TensorInfo>& tensors() const override { return m_tensors; }
     const std::vector<SkippedTensor>& skipped() const override { return m_skipped; }
     Tensor load(const std::string& name) const override;
+    void releaseCachedPages() const override;
 
 protected:
     explicit ListedTensorFile(std::string path)
         : m_path(std::move(path))
+    {
+    }
+    // A file read from `mapped`, whose pages releaseCachedPages drops.
+    explicit ListedTensorFile(std::shared_ptr<const MappedFile> mapped)
+        : m_path(mapped->path())
+        , m_mapped(std::move(mapped))
     {
     }
 
@@ -49,6 +57,7 @@ protected:
 
 private:
     std::string m_path;
+    std::shared_ptr<const MappedFile> m_mapped;
     std::vector<TensorInfo> m_tensors;
     std::vector<SkippedTensor> m_skipped;
     std::unordered_map<std::string, std::size_t> m_indexByName;

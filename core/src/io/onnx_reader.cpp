@@ -115,7 +115,7 @@ std::vector<float> dequantize(const Shape& shape, const std::vector<std::int32_t
 class OnnxFile : public ListedTensorFile {
 public:
     explicit OnnxFile(std::shared_ptr<const MappedFile> file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
         , m_file(std::move(file))
         , m_contents(scanOnnxModel(m_file->bytes(), path()))
     {
