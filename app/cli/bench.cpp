@@ -2,6 +2,7 @@
 // values, then every scheme's design + exact metrics at 2..8 bits.
 
 #include "arguments.h"
+#include "bench_blocks.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "json_writer.h"
@@ -27,14 +28,15 @@ const char* const kHelp =
     R"(usage: quantscope-cli bench [--elements N] [--json]
 
 Builds the Distribution of N gaussian values (demo:gaussian, default N = 10000000), then times
-every scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit width).
-Reports the build time, the median per bit width, each scheme's median over its bit widths and
-the peak resident memory.
+every codebook scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit
+width), then the ticks of schemes that run as a pass over the values (block-scaled schemes in
+each variant, linear per group and per channel). Reports the build time, the median per bit
+width, each scheme's median over its bit widths, the pass ticks and the peak resident memory.
 
   --elements N   number of values (an integer, 1e7 notation accepted)
   --json         print {"elements", "generate_ms", "build_ms", "schemes": [{"scheme",
                  "median_ms", "bits": [{"bits", "median_ms"} or {"bits", "error"}]}],
-                 "peak_rss_mb"}
+                 "pass_ticks": [{"scheme", "variant", "bpw", "median_ms"}], "peak_rss_mb"}
 )";
 
 constexpr std::int64_t kDefaultElements = 10'000'000;
@@ -123,6 +125,9 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
 
     std::vector<SchemeTiming> timings;
     for (const auto& scheme : allSchemes()) {
+        if (scheme->asBlockScheme() != nullptr) {
+            continue; // timed with the pass ticks
+        }
         SchemeTiming timing{scheme->id(), {}};
         for (int b = kFirstBits; b <= kLastBits; ++b) {
             BitsTiming bitsTiming{b, {}, {}};
@@ -145,6 +150,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         }
         timings.push_back(std::move(timing));
     }
+    const std::vector<PassTiming> passTicks = benchPassTicks(tensor, dist);
     const double peakRss = peakRssMegabytes();
 
     if (arguments.has("json")) {
@@ -175,6 +181,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
             json.endObject();
         }
         json.endArray();
+        writePassTicks(json, passTicks);
         json.member("peak_rss_mb", peakRss);
         json.endObject();
         return;
@@ -197,6 +204,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         table.addRow(cells);
     }
     table.print(out);
+    printPassTicks(out, passTicks);
     out << "peak RSS      " << formatNumber(peakRss, 4) << " MB\n";
 }
 

@@ -6,6 +6,8 @@
 #include "quantscope/scheme.h"
 #include "quantscope/tensor.h"
 
+#include "../support/direct_metrics.h"
+
 #include <QtTest>
 
 #include <QFile>
@@ -20,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 #include <vector>
 
 using namespace quantscope;
@@ -623,6 +626,9 @@ void TestCli::quantizeSlices()
     QVERIFY(closeTo(metrics["entropy_bits"].toDouble(), m.entropyBits, kMetricRelTolerance));
     QCOMPARE(metrics["clipped_fraction"].toDouble(), m.clippedFraction);
     QCOMPARE(metrics["levels_used"].toInt(), m.levelsUsed);
+    // 4-bit codes and one float32 scale per slice.
+    QVERIFY(closeTo(root["bpw"].toDouble(), 4.0 + 32.0 * sliceCount / double(values.size()),
+                    kMetricRelTolerance));
 
     const Tensor dequant = readNpy(dequantOut.toStdString());
     const Tensor codeTensor = readNpy(codesOut.toStdString());
@@ -732,7 +738,7 @@ void TestCli::compareMatchesQuantize()
     QList<QByteArray> lines = csv.out.trimmed().split('\n');
     QCOMPARE(lines.takeFirst(), QByteArray("scheme,bits,mse,rmse,sqnr_db,max_abs_error,mean_error,"
                                            "entropy_bits,weighted_entropy,clipped_fraction,"
-                                           "levels_used"));
+                                           "levels_used,bpw"));
     QCOMPARE(lines.size(), rowCount);
 
     for (qsizetype i = 0; i < rows.size(); ++i) {
@@ -740,7 +746,7 @@ void TestCli::compareMatchesQuantize()
         const QString scheme = row["scheme"].toString();
         const QString bits = QString::number(row["bits"].toInt());
         const QList<QByteArray> cells = lines[i].split(',');
-        QCOMPARE(cells.size(), 11);
+        QCOMPARE(cells.size(), 12);
         QCOMPARE(QString::fromUtf8(cells[0]), scheme);
         QCOMPARE(QString::fromUtf8(cells[1]), bits);
         const CliResult single =
@@ -756,6 +762,8 @@ void TestCli::compareMatchesQuantize()
         QVERIFY2(row["mse"].toDouble() == metrics["mse"].toDouble(), qPrintable(where));
         QVERIFY2(cells[2].toDouble() == metrics["mse"].toDouble(), qPrintable(where));
         QVERIFY2(row["levels_used"].toInt() == metrics["levels_used"].toInt(), qPrintable(where));
+        const double bpw = parseObject(single.out)["bpw"].toDouble();
+        QVERIFY2(row["bpw"].toDouble() == bpw && cells[11].toDouble() == bpw, qPrintable(where));
     }
 
     // A bit width no scheme takes: every row is an error entry, and the command still succeeds.
@@ -859,8 +867,24 @@ void TestCli::benchReport()
     QVERIFY(root["build_ms"].toDouble() >= 0.0);
     QVERIFY(root["peak_rss_mb"].toDouble() > 0.0);
     const QJsonArray schemes = root["schemes"].toArray();
-    const std::vector<std::string> ids = schemeIds();
+    // Codebook schemes here; block-scaled ones with the pass ticks.
+    std::vector<std::string> ids;
+    std::vector<std::string> blockIds;
+    for (const auto& scheme : allSchemes()) {
+        (scheme->asBlockScheme() ? blockIds : ids).push_back(scheme->id());
+    }
     QCOMPARE(schemes.size(), static_cast<qsizetype>(ids.size()));
+    std::set<std::string> ticked;
+    for (const QJsonValue& tick : root["pass_ticks"].toArray()) {
+        const QJsonObject t = tick.toObject();
+        QVERIFY2(!t.contains("error"), qPrintable(t["error"].toString()));
+        QVERIFY(t["median_ms"].toDouble() >= 0.0);
+        QVERIFY(t["bpw"].toDouble() > 0.0);
+        ticked.insert(t["scheme"].toString().toStdString());
+    }
+    for (const std::string& id : blockIds) {
+        QVERIFY2(ticked.count(id) == 1, id.c_str());
+    }
     for (qsizetype i = 0; i < schemes.size(); ++i) {
         const QJsonObject scheme = schemes[i].toObject();
         QCOMPARE(scheme["scheme"].toString().toStdString(), ids[static_cast<std::size_t>(i)]);

@@ -1,3 +1,4 @@
+#include "blocks/linear_slices.h"
 #include "quantscope/schemes/linear.h"
 #include "schemes/scheme_factories.h"
 
@@ -30,6 +31,17 @@ public:
         };
     }
 
+    std::unique_ptr<BlockQuantizer> sliceQuantizer(const Params& resolved) const override
+    {
+        LinearSliceDesign design;
+        design.bits = resolved.getInt("bits");
+        design.clip = resolved.get("clip");
+        if (resolved.has("range")) {
+            design.range = resolved.get("range");
+        }
+        return makeLinearSliceQuantizer(design);
+    }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
@@ -51,6 +63,14 @@ public:
     std::vector<ParamSpec> paramSpecs() const override
     {
         return {{"bits", ParamKind::Bits, 1, 16, 8, "Bit width: codes 0 … 2^b − 1"}};
+    }
+
+    std::unique_ptr<BlockQuantizer> sliceQuantizer(const Params& resolved) const override
+    {
+        LinearSliceDesign design;
+        design.affine = true;
+        design.bits = resolved.getInt("bits");
+        return makeLinearSliceQuantizer(design);
     }
 
 protected:

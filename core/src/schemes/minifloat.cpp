@@ -38,6 +38,9 @@ public:
         };
     }
 
+    // The levels are the format's grid times one float32 scale.
+    double codebookSideBits(const Codebook&) const override { return 32.0; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {

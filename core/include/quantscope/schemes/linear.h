@@ -17,6 +17,9 @@ namespace quantscope {
 // Both clamp scale to float32 epsilon, so constant and all-zero tensors stay well defined.
 LinearMapping symmetricMapping(double clipThreshold, int bits);
 LinearMapping asymmetricMapping(const Distribution& dist, int bits);
+// The affine mapping of the range [min, max] (widened to include 0), as PyTorch's
+// _calculate_qparams computes it from an observer's min and max.
+LinearMapping affineMapping(float min, float max, int bits);
 
 // q = clamp(round_half_even(x · (1/scale)) + zero_point, qmin, qmax), in float32.
 std::int64_t linearCode(float x, const LinearMapping& mapping);
