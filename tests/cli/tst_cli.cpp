@@ -4,6 +4,7 @@
 #include "quantscope/demo.h"
 #include "quantscope/npy.h"
 #include "quantscope/scheme.h"
+#include "quantscope/schemes/mx.h"
 #include "quantscope/tensor.h"
 
 #include "../support/direct_metrics.h"
@@ -286,6 +287,7 @@ private slots:
     void quantizeSlices_data();
     void quantizeSlices();
     void quantizeWholeGroupEqualsPerTensor();
+    void quantizeBlockScheme();
 
     void quantizeChoiceByName();
     void optionSpellings();
@@ -668,6 +670,67 @@ void TestCli::quantizeWholeGroupEqualsPerTensor()
     const CliResult threes = runCli(base + QStringList{"--group-size", "3"});
     QCOMPARE(threes.exitCode, 0);
     QCOMPARE(parseObject(threes.out)["codebooks"].toArray().size(), 3);
+}
+
+// A block-scaled scheme: its own blocks (no codebooks), the true bits per weight, and outputs
+// that equal the block-by-block reference; the reported metrics equal a direct pass over them.
+void TestCli::quantizeBlockScheme()
+{
+    std::vector<float> values;
+    for (int i = 0; i < 4 * 64; ++i) {
+        values.push_back(static_cast<float>(std::sin(0.9 * i) * std::exp(0.02 * (i % 64))));
+    }
+    const QString input = writeNpyFile(QStringLiteral("mx.npy"), Shape{4, 64}, values);
+    const QString dequantOut = path(QStringLiteral("mx_dequant.npy"));
+    const QString codesOut = path(QStringLiteral("mx_codes.npy"));
+    const CliResult result =
+        runCli({"quantize", input, "--scheme", "mx", "--set", "format=fp4", "--json",
+                "--dequant-out", dequantOut, "--codes-out", codesOut});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["bpw"].toDouble(), 4.25);
+    QCOMPARE(root["block_size"].toInt(), 32);
+    QCOMPARE(root["block_count"].toInt(), 8);
+    QVERIFY(!root.contains("codebook") && !root.contains("codebooks"));
+    const QJsonArray scales = root["block_scales"].toArray();
+    QCOMPARE(scales.size(), 8);
+
+    const Tensor dequant = readNpy(dequantOut.toStdString());
+    const Tensor codes = readNpy(codesOut.toStdString());
+    std::vector<std::int32_t> codeValues;
+    for (float c : codes.values()) {
+        codeValues.push_back(static_cast<std::int32_t>(c));
+    }
+    const MxElementFormat& fp4 = mxElementFormat(MxElement::Fp4);
+    for (int b = 0; b < 8; ++b) {
+        std::vector<float> dq(32);
+        std::vector<std::int32_t> c(32);
+        const int exponent = mxQuantizeBlockReference(std::span(values).subspan(32 * b, 32), fp4,
+                                                      MxScaleRule::Floor, dq, c);
+        QCOMPARE(scales[b].toDouble(), std::ldexp(1.0, exponent));
+        for (int i = 0; i < 32; ++i) {
+            QVERIFY(dequant.values()[32 * b + i] == dq[i]);
+            QCOMPARE(codeValues[32 * b + i], c[i]);
+        }
+    }
+    const test::DirectMetrics direct = test::directMetrics(values, dequant.values(), codeValues);
+    const QJsonObject metrics = root["metrics"].toObject();
+    QVERIFY(closeTo(metrics["mse"].toDouble(), direct.mse, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["sqnr_db"].toDouble(), direct.sqnrDb, kMetricRelTolerance));
+    QCOMPARE(metrics["max_abs_error"].toDouble(), direct.maxAbsError);
+    QVERIFY(closeTo(metrics["entropy_bits"].toDouble(), direct.entropyBits, kMetricRelTolerance));
+    QCOMPARE(metrics["levels_used"].toInt(), direct.levelsUsed);
+
+    // --bits 4 is MXFP4; mx brings its own blocks.
+    const CliResult byBits = runCli({"quantize", input, "--scheme", "mx", "--bits", "4", "--json"});
+    QCOMPARE(parseObject(byBits.out)["metrics"], root["metrics"]);
+    const CliResult noVariant = runCli({"quantize", input, "--scheme", "mx", "--bits", "5"});
+    QCOMPARE(noVariant.exitCode, 2);
+    QVERIFY(noVariant.err.contains("5-bit"));
+    const CliResult grouped =
+        runCli({"quantize", input, "--scheme", "nvfp4", "--group-size", "16"});
+    QCOMPARE(grouped.exitCode, 2);
+    QVERIFY(grouped.err.contains("per-group"));
 }
 
 // A choice parameter set by the word before its colon equals the same choice set by index.

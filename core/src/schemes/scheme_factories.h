@@ -18,5 +18,7 @@ std::unique_ptr<Scheme> makeSymmetricMseScheme();
 std::unique_ptr<Scheme> makeMinifloatScheme();
 std::unique_ptr<Scheme> makeNormalFloatScheme();
 std::unique_ptr<Scheme> makePowerOfTwoScheme();
+std::unique_ptr<Scheme> makeMxScheme();
+std::unique_ptr<Scheme> makeNvfp4Scheme();
 
 } // namespace quantscope
