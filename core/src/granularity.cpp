@@ -1,6 +1,10 @@
 #include "quantscope/granularity.h"
 
 #include "quantscope/errors.h"
+#include "quantscope/parallel.h"
+
+#include <cmath>
+#include <limits>
 
 namespace quantscope {
 
@@ -129,6 +133,73 @@ void SliceLayout::gatherInto(std::span<const float> all, std::int64_t s, std::sp
         std::copy_n(all.begin() + begin, length, out.begin() + k);
         k += length;
     });
+}
+
+namespace {
+
+constexpr std::int64_t kRangeGrain = 1 << 14; // values per work item
+
+void widen(SliceRange& range, const float* x, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i) {
+        if (std::isfinite(x[i])) {
+            range.min = range.count == 0 ? x[i] : std::min(range.min, x[i]);
+            range.max = range.count == 0 ? x[i] : std::max(range.max, x[i]);
+            ++range.count;
+        }
+    }
+}
+
+void merge(SliceRange& into, const SliceRange& other)
+{
+    if (other.count == 0) {
+        return;
+    }
+    into.min = into.count == 0 ? other.min : std::min(into.min, other.min);
+    into.max = into.count == 0 ? other.max : std::max(into.max, other.max);
+    into.count += other.count;
+}
+
+} // namespace
+
+std::vector<SliceRange> sliceRanges(std::span<const float> values, const SliceLayout& layout)
+{
+    const std::int64_t slices = layout.sliceCount();
+    std::vector<SliceRange> ranges(static_cast<std::size_t>(slices));
+    if (layout.slicesContiguous()) {
+        const std::int64_t perSlice = std::max<std::int64_t>(1, layout.sliceSize(0));
+        parallelFor(slices, std::max<std::int64_t>(1, kRangeGrain / perSlice),
+                    [&](std::int64_t begin, std::int64_t end, int) {
+                        for (std::int64_t s = begin; s < end; ++s) {
+                            layout.forEachRun(s, [&](std::int64_t at, std::int64_t length) {
+                                widen(ranges[s], values.data() + at, length);
+                            });
+                        }
+                    });
+        return ranges;
+    }
+    // Channels behind other axes: rows of [extent, inner] in memory order, a table per worker.
+    std::vector<std::vector<SliceRange>> partial(
+        static_cast<std::size_t>(parallelWorkerCount()),
+        std::vector<SliceRange>(static_cast<std::size_t>(slices)));
+    const std::int64_t rowSize = layout.extent() * layout.inner();
+    parallelFor(layout.outer(),
+                std::max<std::int64_t>(1, kRangeGrain / std::max<std::int64_t>(1, rowSize)),
+                [&](std::int64_t begin, std::int64_t end, int worker) {
+                    for (std::int64_t o = begin; o < end; ++o) {
+                        for (std::int64_t c = 0; c < layout.extent(); ++c) {
+                            widen(partial[worker][c],
+                                  values.data() + (o * layout.extent() + c) * layout.inner(),
+                                  layout.inner());
+                        }
+                    }
+                });
+    for (const auto& table : partial) {
+        for (std::int64_t s = 0; s < slices; ++s) {
+            merge(ranges[s], table[s]);
+        }
+    }
+    return ranges;
 }
 
 } // namespace quantscope

@@ -79,6 +79,11 @@ SliceQuantizer makeSliceQuantizer(const Scheme& scheme, const Params& resolved,
         throw UsageError("scheme '" + scheme.id() +
                          "' designs one codebook per tensor from its Distribution");
     }
+    if (!scheme.takesGranularity()) {
+        throw UsageError("scheme '" + scheme.id() +
+                         "' calibrates one range per tensor; it takes no per-channel or "
+                         "per-group granularity");
+    }
     return {SliceLayout::forGranularity(shape, granularity), scheme.sliceQuantizer(resolved)};
 }
 

@@ -6,8 +6,10 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 using namespace quantscope;
 
@@ -107,6 +109,10 @@ private slots:
     void sliceCodebookOfOneSlice();
     void badGranularities();
     void errorProfileAndHistogramCoverEveryValue();
+    void errorProfileOfACodebookEqualsADirectPass();
+    void sliceRangesEqualADirectPass_data();
+    void sliceRangesEqualADirectPass();
+    void calibratorsCalibratePerTensor();
 };
 
 // Each row names the slice of every element (C order), written out by hand.
@@ -237,7 +243,7 @@ void TestQuantizeTensor::codebookSchemesPerSlice()
     const Shape shape{12, 60};
     const std::vector<float> values = wavyValues(elementCount(shape));
     const Tensor tensor("t", shape, values, "float32");
-    for (const char* id : {"lloyd-max", "weq", "minifloat", "normal-float"}) {
+    for (const char* id : {"lloyd-max", "weq", "normal-float", "minifloat"}) {
         const Params params{{"bits", 3}};
         const QuantizedTensor q = run(tensor, id, params, Granularity::perChannel(0));
         const Scheme& scheme = schemeById(id);
@@ -252,7 +258,11 @@ void TestQuantizeTensor::codebookSchemesPerSlice()
                 codes.push_back(std::int32_t(codebook.codes[level]));
             }
         }
-        QCOMPARE(q.applied->codes, codes);
+        // Minifloat runs on the element-grid kernel: its codes are signed element indices, the
+        // same partition of the values as the codebook's level indices.
+        if (std::string(id) != "minifloat") {
+            QCOMPARE(q.applied->codes, codes);
+        }
         const test::DirectMetrics direct =
             test::directMetrics(values, q.applied->dequantized, codes);
         QVERIFY2(test::closeTo(q.metrics.mse, direct.mse), id);
@@ -437,6 +447,89 @@ void TestQuantizeTensor::errorProfileAndHistogramCoverEveryValue()
              q.metrics.count);
     QVERIFY(q.errorHistogram.edges.front() <= -q.metrics.maxAbsError ||
             q.errorHistogram.edges.back() >= q.metrics.maxAbsError);
+}
+
+// From the Distribution, in O((bins + L) log n): the same as binning each value's squared error
+// by |x| in a loop.
+void TestQuantizeTensor::errorProfileOfACodebookEqualsADirectPass()
+{
+    std::vector<float> values = wavyValues(20000);
+    values.push_back(0.0f);
+    values.push_back(-0.0f);
+    const Distribution dist(values);
+    for (const char* id : {"symmetric", "lloyd-max", "power-of-two"}) {
+        const Codebook codebook = schemeById(id).design(dist, {{"bits", 3}});
+        constexpr int kBins = 37;
+        const ErrorProfile profile = errorProfile(dist, codebook, kBins);
+        std::vector<std::int64_t> counts(kBins, 0);
+        std::vector<double> sse(kBins, 0.0);
+        const double top = dist.maxAbs();
+        for (float x : values) {
+            // The bin whose [edge k, edge k + 1) holds |x| (the last closed).
+            const auto it = std::upper_bound(profile.edges.begin(), profile.edges.end() - 1,
+                                             double(std::abs(x)));
+            const int bin = std::min(kBins - 1, int(it - profile.edges.begin()) - 1);
+            const double e = codebook.quantize(x) - double(x);
+            ++counts[bin];
+            sse[bin] += e * e;
+        }
+        QCOMPARE(profile.edges.back(), top);
+        QCOMPARE(profile.counts, counts);
+        for (int k = 0; k < kBins; ++k) {
+            QVERIFY2(test::closeTo(profile.sumSquaredError[k], sse[k]), id);
+        }
+    }
+}
+
+void TestQuantizeTensor::sliceRangesEqualADirectPass_data()
+{
+    QTest::addColumn<Shape>("shape");
+    QTest::addColumn<Granularity>("granularity");
+    QTest::newRow("rows") << Shape{70, 300} << Granularity::perChannel(0);
+    QTest::newRow("columns") << Shape{300, 70} << Granularity::perChannel(1);
+    QTest::newRow("middle") << Shape{6, 50, 40} << Granularity::perChannel(1);
+    QTest::newRow("groups") << Shape{40, 100} << Granularity::perGroup(32);
+    QTest::newRow("whole") << Shape{1000} << Granularity::perTensor();
+}
+
+void TestQuantizeTensor::sliceRangesEqualADirectPass()
+{
+    QFETCH(Shape, shape);
+    QFETCH(Granularity, granularity);
+    std::vector<float> values = wavyValues(elementCount(shape));
+    values[5] = std::numeric_limits<float>::quiet_NaN();
+    values[6] = std::numeric_limits<float>::infinity();
+    const SliceLayout layout = SliceLayout::forGranularity(shape, granularity);
+    const std::vector<SliceRange> ranges = sliceRanges(values, layout);
+    QCOMPARE(std::int64_t(ranges.size()), layout.sliceCount());
+    for (std::int64_t s = 0; s < layout.sliceCount(); ++s) {
+        float lo = std::numeric_limits<float>::infinity();
+        float hi = -lo;
+        std::int64_t count = 0;
+        for (float x : layout.gather(values, s)) {
+            if (std::isfinite(x)) {
+                lo = std::min(lo, x);
+                hi = std::max(hi, x);
+                ++count;
+            }
+        }
+        QCOMPARE(ranges[s].count, count);
+        QCOMPARE(ranges[s].min, lo);
+        QCOMPARE(ranges[s].max, hi);
+    }
+}
+
+// Like their references, the calibrators design one range per tensor.
+void TestQuantizeTensor::calibratorsCalibratePerTensor()
+{
+    const Tensor tensor("t", Shape{8, 64}, wavyValues(512), "float32");
+    QuantizeOptions options;
+    options.granularity = Granularity::perChannel(0);
+    for (const char* id : {"percentile", "entropy", "histogram-l2"}) {
+        QVERIFY(!schemeById(id).takesGranularity());
+        QVERIFY_THROWS_EXCEPTION(UsageError, quantizeTensor(tensor, schemeById(id), {}, options));
+    }
+    QVERIFY(schemeById("symmetric").takesGranularity());
 }
 
 QTEST_APPLESS_MAIN(TestQuantizeTensor)

@@ -57,7 +57,11 @@ public:
     std::int64_t rowLength() const { return m_rowLength; }
     std::int64_t blocksPerRow() const { return m_blocksPerRow; }
 
-    // Channel layouts: a slice is one contiguous run when nothing precedes the axis.
+    // Channel layouts: the shape as [outer, extent, inner] around the axis. A slice is one
+    // contiguous run when nothing precedes the axis.
+    std::int64_t outer() const { return m_outer; }
+    std::int64_t extent() const { return m_extent; }
+    std::int64_t inner() const { return m_inner; }
     bool slicesContiguous() const { return m_groups || m_outer == 1; }
     std::int64_t sliceSize(std::int64_t s) const;
     // First element of slice s in the tensor.
@@ -109,5 +113,15 @@ private:
     std::int64_t m_blockSize = 1;
     std::int64_t m_blocksPerRow = 0;
 };
+
+// The smallest and largest finite value of each slice (each channel, group or block), for range
+// views; `count` finite values (0: the slice holds none and min/max mean nothing). One parallel
+// pass in memory order.
+struct SliceRange {
+    float min = 0.0f;
+    float max = 0.0f;
+    std::int64_t count = 0;
+};
+std::vector<SliceRange> sliceRanges(std::span<const float> values, const SliceLayout& layout);
 
 } // namespace quantscope

@@ -19,14 +19,6 @@
 
 namespace quantscope {
 
-// Where the error comes from: the values binned by |x| over [0, max|x|], with the count and the
-// sum of squared errors of each bin.
-struct ErrorProfile {
-    std::vector<double> edges;
-    std::vector<std::int64_t> counts;
-    std::vector<double> sumSquaredError;
-};
-
 struct QuantizeOptions {
     // Codebook schemes: one codebook for the tensor, or one per channel or group. Block-scaled
     // schemes bring their own blocks and take only the per-tensor default.

@@ -48,9 +48,15 @@ public:
     virtual double codebookSideBits(const Codebook& codebook) const;
 
     // Quantizes each slice of a tensor (per channel, per group) with its own codebook: by
-    // default a Distribution and a design per slice; linear schemes use a vectorized kernel.
-    // `resolved` comes from resolve().
+    // default a Distribution and a design per slice; linear and minifloat schemes use a
+    // vectorized kernel. `resolved` comes from resolve().
     virtual std::unique_ptr<BlockQuantizer> sliceQuantizer(const Params& resolved) const;
+    // Whether the scheme may be designed per channel or per group (calibrators that, like
+    // their references, calibrate one range per tensor say no).
+    virtual bool takesGranularity() const { return true; }
+    // Whether sliceQuantizer() is a vectorized kernel, cheap enough for sweeps over every scheme
+    // and bit width; per-slice designs from Distributions cost seconds on large tensors.
+    virtual bool vectorizedSlices() const { return false; }
 
 protected:
     // `params` is resolved: every non-optional spec has a value within its range.

@@ -6,6 +6,9 @@
 namespace quantscope {
 namespace {
 
+// The references calibrate one range per tensor (pytorch-quantization's HistogramCalibrator and
+// PyTorch's HistogramObserver refuse per-channel axes): so do these.
+
 const ParamSpec kCalibratorBits{
     "bits", ParamKind::Bits, 2, 16, 8, "Bit width of the linear quantizer on the calibrated range"};
 
@@ -26,6 +29,8 @@ public:
                  "the histogram bin where the cumulative share reaches it"}};
     }
 
+    bool takesGranularity() const override { return false; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
@@ -44,6 +49,8 @@ public:
                "histogram and its 2^(b−1)-level merge, candidates from bin 128 on";
     }
     std::vector<ParamSpec> paramSpecs() const override { return {kCalibratorBits}; }
+
+    bool takesGranularity() const override { return false; }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
@@ -64,6 +71,8 @@ public:
                "the 2048-bin histogram while its L2 error falls";
     }
     std::vector<ParamSpec> paramSpecs() const override { return {kCalibratorBits}; }
+
+    bool takesGranularity() const override { return false; }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override

@@ -41,6 +41,7 @@ public:
         }
         return makeLinearSliceQuantizer(design);
     }
+    bool vectorizedSlices() const override { return true; }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
@@ -72,6 +73,7 @@ public:
         design.bits = resolved.getInt("bits");
         return makeLinearSliceQuantizer(design);
     }
+    bool vectorizedSlices() const override { return true; }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
