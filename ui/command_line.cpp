@@ -26,7 +26,8 @@ QString guiUsage()
 {
     return QStringLiteral(
         "usage: quantscope [FILE | demo:NAME] [--tensor NAME] [--scheme ID] [--bits B]\n"
-        "                  [--compare ID] [--screenshot OUT.png]");
+        "                  [--per-channel AXIS | --group-size G] [--compare ID]\n"
+        "                  [--screenshot OUT.png]");
 }
 
 GuiOptions parseGuiArguments(const QStringList& arguments)
@@ -58,6 +59,21 @@ GuiOptions parseGuiArguments(const QStringList& arguments)
                                  text.toStdString() + "'");
             }
             options.bits = bits;
+        } else if (arg == QLatin1String("--per-channel") || arg == QLatin1String("--group-size")) {
+            if (options.granularity) {
+                throw UsageError("give at most one of --per-channel and --group-size");
+            }
+            const QString text = value();
+            bool ok = false;
+            const int number = text.toInt(&ok);
+            const bool channel = arg == QLatin1String("--per-channel");
+            if (!ok || (!channel && number < 1)) {
+                throw UsageError(arg.toStdString() + " needs " +
+                                 (channel ? "an axis (an integer)" : "a group size of at least 1") +
+                                 ", got '" + text.toStdString() + "'");
+            }
+            options.granularity =
+                channel ? Granularity::perChannel(number) : Granularity::perGroup(number);
         } else if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
             options.showHelp = true;
         } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "quantscope/granularity.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -7,12 +9,14 @@
 
 namespace quantscope {
 
-// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID] [--screenshot OUT]`
+// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--per-channel AXIS |
+// --group-size G] [--compare ID] [--screenshot OUT]`
 struct GuiOptions {
     QString source; // a path or demo:NAME; empty: demo:gaussian (or the last file)
     QString tensor;
     QString scheme;
     std::optional<int> bits;
+    std::optional<Granularity> granularity;
     QString compare;
     QString screenshot; // render the window to this PNG and exit
     bool showHelp = false;

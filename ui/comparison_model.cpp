@@ -10,15 +10,26 @@
 namespace quantscope {
 namespace {
 
-const char* const kHeaders[] = {
-    "scheme",         "MSE",         "RMSE",        "SQNR (dB)",       "max |error|", "mean error",
-    "entropy (bits)", "levels used", "clipped (%)", "weighted entropy"};
+const char* const kHeaders[] = {"scheme",
+                                "bpw",
+                                "MSE",
+                                "RMSE",
+                                "SQNR (dB)",
+                                "max |error|",
+                                "mean error",
+                                "entropy (bits)",
+                                "levels used",
+                                "clipped (%)",
+                                "weighted entropy"};
 static_assert(std::size(kHeaders) == ComparisonModel::ColumnCount);
 
 // The value a metric column sorts by; empty when the metric is missing.
-std::optional<double> metricValue(const Metrics& m, int column)
+std::optional<double> metricValue(const SchemeSweep::Row& row, int column)
 {
+    const Metrics& m = *row.metrics;
     switch (column) {
+    case ComparisonModel::BitsPerWeight:
+        return row.bitsPerWeight;
     case ComparisonModel::Mse:
         return m.mse;
     case ComparisonModel::Rmse:
@@ -43,13 +54,16 @@ std::optional<double> metricValue(const Metrics& m, int column)
     }
 }
 
-QString metricText(const Metrics& m, int column)
+QString metricText(const SchemeSweep::Row& row, int column)
 {
-    const std::optional<double> value = metricValue(m, column);
+    const Metrics& m = *row.metrics;
+    const std::optional<double> value = metricValue(row, column);
     if (!value) {
         return QStringLiteral("—");
     }
     switch (column) {
+    case ComparisonModel::BitsPerWeight:
+        return QString::number(*value, 'f', 3);
     case ComparisonModel::SqnrDb:
         return m.sqnrDb ? QString::number(*value, 'f', 2) : QStringLiteral("∞");
     case ComparisonModel::EntropyBits:
@@ -124,16 +138,19 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
         if (column == Scheme) {
             return id;
         }
+        if (row.pending) {
+            return column == Mse ? tr("computing per slice…") : QString();
+        }
         if (!row.metrics) {
             return column == Mse ? QString::fromStdString(row.error) : QStringLiteral("—");
         }
-        return metricText(*row.metrics, column);
+        return metricText(row, column);
     case kSortRole:
         if (column == Scheme) {
             return id;
         }
         if (row.metrics) {
-            if (const auto value = metricValue(*row.metrics, column)) {
+            if (const auto value = metricValue(row, column)) {
                 return *value;
             }
         }
@@ -141,6 +158,11 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
     case kSchemeIdRole:
         return id;
     case Qt::ToolTipRole:
+        if (row.pending) {
+            return tr("%1 designs a codebook per slice from its values: computed after the "
+                      "others")
+                .arg(QString::fromStdString(row.displayName));
+        }
         if (!row.metrics) {
             return tr("%1 cannot design at %2 bits: %3")
                 .arg(QString::fromStdString(row.displayName))
@@ -167,7 +189,7 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case Qt::ForegroundRole:
-        return row.metrics ? QVariant() : QVariant(QBrush(style::kError));
+        return row.metrics || row.pending ? QVariant() : QVariant(QBrush(style::kError));
     default:
         return {};
     }
@@ -183,6 +205,9 @@ QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, i
     }
     if (role == Qt::ToolTipRole && section == SqnrDb) {
         return tr("Signal-to-quantization-noise ratio; ∞ when the error is zero");
+    }
+    if (role == Qt::ToolTipRole && section == BitsPerWeight) {
+        return tr("Bits stored per value: the codes plus every scale, zero point or table");
     }
     return {};
 }

@@ -10,16 +10,40 @@
 #include <QVBoxLayout>
 
 namespace quantscope {
+namespace {
+
+// Rows without a number in the sorted column (errors, pending per-slice designs) stay at the
+// bottom whichever way the column is sorted.
+class ErrorsLastProxy final : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+protected:
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override
+    {
+        const QVariant a = left.data(sortRole());
+        const QVariant b = right.data(sortRole());
+        if (a.isValid() != b.isValid()) {
+            // Descending order reverses the result: an invalid row must compare "less" then.
+            const bool descending = sortOrder() == Qt::DescendingOrder;
+            return a.isValid() != descending;
+        }
+        return QSortFilterProxyModel::lessThan(left, right);
+    }
+};
+
+} // namespace
 
 ComparisonTable::ComparisonTable(QWidget* parent)
     : QWidget(parent)
     , m_model(new ComparisonModel(this))
-    , m_proxy(new QSortFilterProxyModel(this))
+    , m_proxy(new ErrorsLastProxy(this))
     , m_view(new QTableView(this))
     , m_title(new QLabel(tr("<b>Every scheme</b>"), this))
 {
     setObjectName(QStringLiteral("comparisonTable"));
     m_view->setObjectName(QStringLiteral("comparisonView"));
+    m_title->setWordWrap(true);
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(ComparisonModel::kSortRole);
     m_proxy->setDynamicSortFilter(true);
@@ -51,10 +75,15 @@ void ComparisonTable::setController(ExplorerController* controller)
         return;
     }
     const auto refresh = [this] {
-        m_model->setSweep(m_controller->comparison());
-        const int bits = m_controller->comparison().bits;
-        m_title->setText(bits > 0 ? tr("<b>Every scheme at %1 bits</b>").arg(bits)
-                                  : tr("<b>Every scheme</b>"));
+        const SchemeSweep& sweep = m_controller->comparison();
+        m_model->setSweep(sweep);
+        QString title = sweep.bits > 0 ? tr("<b>Every scheme at %1 bits</b>").arg(sweep.bits)
+                                       : tr("<b>Every scheme</b>");
+        if (!sweep.granularity.isPerTensor()) {
+            title += tr(", %1 where a scheme takes it")
+                         .arg(QString::fromStdString(sweep.granularity.describe()));
+        }
+        m_title->setText(title);
     };
     connect(controller, &ExplorerController::comparisonChanged, this, refresh);
     connect(controller, &ExplorerController::schemeChanged, m_model,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "quant_result.h"
+
 #include "quantscope/codebook.h"
 #include "quantscope/tensor.h"
 
@@ -26,8 +28,8 @@ QString exportMetrics(const ExplorerController& controller, const QString& path)
 // Every scheme at the current bits (the comparison) as CSV or JSON, by suffix.
 QString exportComparison(const ExplorerController& controller, const QString& path);
 
-// The tensor through the current codebook, written as .npy (dequantized float32 and int32
-// codes) on the thread pool with progress and cancel.
+// The tensor through the current result, written as .npy (dequantized float32 and int32 codes)
+// on the thread pool with progress and cancel.
 class TensorExport : public QObject {
     Q_OBJECT
 
@@ -37,6 +39,10 @@ public:
 
     // Either path may be empty (that file is skipped). Returns false when an export runs.
     bool start(std::shared_ptr<const Tensor> tensor, const Codebook& codebook,
+               const QString& dequantizedPath, const QString& codesPath);
+    // The result's codebook, or for block-scaled and per-slice results the pass over the tensor
+    // with the result's scheme, parameters and granularity.
+    bool start(std::shared_ptr<const Tensor> tensor, const QuantResult& result,
                const QString& dequantizedPath, const QString& codesPath);
     void cancel();
     bool isRunning() const { return m_watcher.isRunning(); }

@@ -17,6 +17,7 @@ constexpr int kRealSliderSteps = 1000;
 constexpr int kRealDecimals = 4;
 const QString kWidestValue = QStringLiteral("-0000000.0000");
 constexpr int kSpinChrome = 32; // frame and arrows beside the text
+constexpr int kComboCharacters = 12;
 
 } // namespace
 
@@ -33,6 +34,9 @@ ParamEditor::ParamEditor(const ParamSpec& spec, QWidget* parent)
     if (spec.kind == ParamKind::Choice) {
         m_combo = new QComboBox(this);
         m_combo->setObjectName(QStringLiteral("param_%1_combo").arg(name));
+        // Long choices must not widen the panel past its column.
+        m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        m_combo->setMinimumContentsLength(kComboCharacters);
         for (const auto& choice : spec.choices) {
             m_combo->addItem(QString::fromStdString(choice));
         }

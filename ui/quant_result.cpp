@@ -11,6 +11,28 @@ namespace quantscope {
 namespace {
 
 constexpr int kErrorHistogramBins = 101;
+constexpr int kErrorProfileBins = 64;
+
+QuantResult failed(const std::string& schemeId, const Params& params,
+                   const Granularity& granularity, const std::string& error)
+{
+    QuantResult result;
+    result.schemeId = schemeId;
+    result.params = params;
+    result.granularity = granularity;
+    result.error = error;
+    return result;
+}
+
+// Metrics, level statistics and the error views of a codebook on `dist`.
+void measureCodebook(QuantResult& result, const Distribution& dist)
+{
+    result.metrics = computeMetrics(dist, result.codebook);
+    result.levels = levelStats(dist, result.codebook);
+    result.errorHistogram =
+        errorHistogram(dist, result.codebook, result.levels, kErrorHistogramBins);
+    result.errorProfile = errorProfile(dist, result.codebook, kErrorProfileBins);
+}
 
 } // namespace
 
@@ -24,6 +46,20 @@ int bitsOf(const Params& params)
         return levels > 1 ? static_cast<int>(std::ceil(std::log2(levels))) : 1;
     }
     return 8;
+}
+
+int bitsOf(const std::string& schemeId, const Params& params)
+{
+    if (const Scheme* scheme = findScheme(schemeId)) {
+        try {
+            if (const auto bits = scheme->bitsOf(scheme->resolve(params))) {
+                return *bits;
+            }
+        } catch (const std::exception&) {
+            // Parameters the scheme refuses: read them as they are.
+        }
+    }
+    return bitsOf(params);
 }
 
 bool schemeTakesBits(const std::string& schemeId)
@@ -47,17 +83,73 @@ QuantResult designResult(const Distribution& dist, const std::string& schemeId,
     result.schemeId = schemeId;
     result.params = params;
     try {
-        result.codebook = schemeById(schemeId).design(dist, params);
-        result.metrics = computeMetrics(dist, result.codebook);
-        result.levels = levelStats(dist, result.codebook);
-        result.errorHistogram =
-            errorHistogram(dist, result.codebook, result.levels, kErrorHistogramBins);
+        const Scheme& scheme = schemeById(schemeId);
+        result.codebook = scheme.design(dist, params);
+        result.bitsPerWeight =
+            codebookBitsPerWeight(scheme, result.codebook, dist.count() + dist.nonFiniteCount());
+        measureCodebook(result, dist);
     } catch (const std::exception& e) {
-        result = QuantResult{};
-        result.schemeId = schemeId;
-        result.params = params;
-        result.error = e.what();
+        result = failed(schemeId, params, {}, e.what());
     }
+    return result;
+}
+
+Granularity granularityFor(const Scheme& scheme, const Granularity& wanted)
+{
+    return scheme.asBlockScheme() != nullptr || !scheme.takesGranularity()
+               ? Granularity::perTensor()
+               : wanted;
+}
+
+QuantResult quantizeResult(const Tensor& tensor, const Distribution& dist,
+                           const std::string& schemeId, const Params& params,
+                           const Granularity& wanted)
+{
+    const Scheme* scheme = findScheme(schemeId);
+    if (scheme == nullptr || !quantizesInBlocks(*scheme, granularityFor(*scheme, wanted))) {
+        return designResult(dist, schemeId, params);
+    }
+    const Granularity granularity = granularityFor(*scheme, wanted);
+    QuantResult result;
+    result.schemeId = schemeId;
+    result.params = params;
+    result.granularity = granularity;
+    try {
+        QuantizeOptions options;
+        options.granularity = granularity;
+        options.distribution = &dist;
+        options.keepBlocks = true;
+        options.errorProfileBins = kErrorProfileBins;
+        options.errorHistogramBins = kErrorHistogramBins;
+        QuantizedTensor quantized = quantizeTensor(tensor, *scheme, params, options);
+        result.metrics = quantized.metrics;
+        result.bitsPerWeight = quantized.bitsPerWeight;
+        result.errorHistogram = std::move(quantized.errorHistogram);
+        result.errorProfile = std::move(quantized.errorProfile);
+        auto slices = std::make_shared<SliceResult>();
+        slices->slices = makeSliceQuantizer(*scheme, quantized.params, granularity, tensor.shape(),
+                                            dist.empty() ? 0.0 : dist.maxAbs());
+        slices->ownBlocks = scheme->asBlockScheme() != nullptr;
+        slices->blocks = std::move(quantized.blocks);
+        slices->designNumbers = std::move(quantized.designNumbers);
+        slices->codeRange = quantized.codeRange;
+        result.slices = std::move(slices);
+    } catch (const std::exception& e) {
+        result = failed(schemeId, params, granularity, e.what());
+    }
+    return result;
+}
+
+QuantResult sliceResult(const QuantResult& whole, const Codebook& codebook,
+                        const Distribution& dist)
+{
+    QuantResult result;
+    result.schemeId = whole.schemeId;
+    result.params = whole.params;
+    result.granularity = whole.granularity;
+    result.bitsPerWeight = whole.bitsPerWeight;
+    result.codebook = codebook;
+    measureCodebook(result, dist);
     return result;
 }
 
