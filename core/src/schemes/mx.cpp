@@ -102,7 +102,9 @@ public:
         }
         return {
             {"format", ParamKind::Choice, 0, double(formats.size() - 1), 0,
-             "Element format: MXFP4, MXFP6 (E2M3, E3M2), MXFP8 (E4M3, E5M2), MXINT8", formats},
+             "Element format: MXFP4 E2M1 (max 6), MXFP6 E2M3 (7.5) or E3M2 (28), MXFP8 E4M3 "
+             "(448) or E5M2 (57344), MXINT8 (steps of 2^−6, max 1.984375)",
+             formats},
             {"block", ParamKind::Step, 8, 256, 32,
              "Values per block (along the last axis) sharing one 8-bit scale; the specification "
              "uses 32"},
@@ -113,7 +115,7 @@ public:
              0,
              "Shared scale: floor (the specification; the largest values may saturate) or ceil "
              "(the smallest power of two that saturates nothing)",
-             {"floor: 2^(floor(log2 max|x|) − emax)", "ceil: 2^ceil(log2(max|x| / max normal))"}},
+             {"floor: OCP MX v1.0", "ceil: nothing saturates"}},
         };
     }
 
@@ -156,12 +158,10 @@ private:
     static std::string formatLabel(const MxElementFormat& format)
     {
         if (format.exponentBits == 0) {
-            return "MXINT8, 2^−6 steps, max 1.984375";
+            return "MXINT8";
         }
-        char max[32];
-        std::snprintf(max, sizeof max, "%g", format.maxNormal);
         return "MXFP" + std::to_string(format.bits) + " E" + std::to_string(format.exponentBits) +
-               "M" + std::to_string(format.mantissaBits) + ", max " + max;
+               "M" + std::to_string(format.mantissaBits);
     }
 };
 
