@@ -18,8 +18,7 @@
 namespace quantscope {
 namespace {
 
-constexpr double kLogFloor = 0.5;         // bars start just below one block
-constexpr double kMinBinWidth = 1.0 / 16; // a sixteenth of an octave
+constexpr double kLogFloor = 0.5; // bars start just below one block
 
 QCPBars* makeBars(QCustomPlot* plot, const QColor& line, const QColor& fill, const QString& name)
 {
@@ -51,47 +50,6 @@ void showBars(const Histogram& histogram, QCPBars* bars)
 }
 
 } // namespace
-
-Histogram BlockScaleView::scaleHistogram(const QuantResult& result, std::int64_t& zeroScales)
-{
-    zeroScales = 0;
-    Histogram h;
-    if (!result.valid() || !result.slices) {
-        return h;
-    }
-    std::vector<double> logs;
-    for (const BlockInfo& block : result.slices->blocks) {
-        if (block.scale > 0.0f) {
-            logs.push_back(std::log2(double(block.scale)));
-        } else {
-            ++zeroScales;
-        }
-    }
-    if (logs.empty()) {
-        return h;
-    }
-    const auto [lo, hi] = std::minmax_element(logs.begin(), logs.end());
-    const bool powersOfTwo =
-        std::all_of(logs.begin(), logs.end(), [](double v) { return v == std::round(v); });
-    double width = 1.0;
-    double start = *lo - 0.5;
-    int bins = int(*hi - *lo) + 1;
-    if (!powersOfTwo) {
-        width = std::max(kMinBinWidth, (*hi - *lo) / kMaxBins);
-        start = *lo - 0.5 * width;
-        bins = int(std::floor((*hi - start) / width)) + 1;
-    }
-    bins = std::max(1, bins);
-    for (int k = 0; k <= bins; ++k) {
-        h.edges.push_back(start + width * k);
-    }
-    h.counts.assign(std::size_t(bins), 0);
-    for (double v : logs) {
-        const int bin = std::clamp(int(std::floor((v - start) / width)), 0, bins - 1);
-        ++h.counts[std::size_t(bin)];
-    }
-    return h;
-}
 
 BlockScaleView::BlockScaleView(QWidget* parent)
     : QWidget(parent)
@@ -129,12 +87,13 @@ void BlockScaleView::refresh()
 {
     const auto& result = m_controller->result();
     const auto& compare = m_controller->compareResult();
-    std::int64_t zeros = 0;
-    std::int64_t compareZeros = 0;
-    m_primary = result ? scaleHistogram(*result, zeros) : Histogram{};
-    m_compare = compare && !m_controller->compareSchemeId().isEmpty()
-                    ? scaleHistogram(*compare, compareZeros)
-                    : Histogram{};
+    const auto histogramOf = [](const std::optional<QuantResult>& r) {
+        return r && r->valid() && r->slices ? r->slices->scaleHistogram : Histogram{};
+    };
+    m_primary = histogramOf(result);
+    m_compare = m_controller->compareSchemeId().isEmpty() ? Histogram{} : histogramOf(compare);
+    const std::int64_t zeros =
+        result && result->valid() && result->slices ? result->slices->zeroScales : 0;
     showBars(m_primary, m_bars);
     showBars(m_compare, m_compareBars);
 

@@ -24,8 +24,6 @@ class BlockScaleView : public QWidget {
     Q_OBJECT
 
 public:
-    static constexpr int kMaxBins = 64;
-
     explicit BlockScaleView(QWidget* parent = nullptr);
 
     void setController(ExplorerController* controller);
@@ -35,10 +33,6 @@ public:
     QCPBars* compareBars() const { return m_compareBars; }
     const Histogram& histogram() const { return m_primary; }
     QString hoverText(double log2Scale) const;
-
-    // The histogram of log2(scale) of `result`'s blocks (empty without blocks); `zeroScales`
-    // counts the blocks of scale 0 left out.
-    static Histogram scaleHistogram(const QuantResult& result, std::int64_t& zeroScales);
 
 private:
     void refresh();

@@ -195,6 +195,24 @@ ExplorerController::ExplorerController(QObject* parent)
             [this](int value) { emit loadProgress(value * 100 / kProgressSteps); });
     connect(&m_designWatcher, &QFutureWatcher<DesignJob>::finished, this,
             &ExplorerController::onDesignFinished);
+    // A design arrives in up to two steps: the metrics first, then the error views of a block or
+    // per-slice result (one more pass over the values).
+    connect(&m_designWatcher, &QFutureWatcher<DesignJob>::resultReadyAt, this, [this](int index) {
+        if (index >= m_designWatcher.future().resultCount()) {
+            return;
+        }
+        DesignJob job = m_designWatcher.resultAt(index);
+        // A result computed on a previous tensor is of no use; the new tensor asked for its own.
+        if (job.distribution != m_loaded.distribution) {
+            return;
+        }
+        m_result = std::move(job.primary);
+        m_compareResult = std::move(job.compare);
+        emit resultChanged();
+        if (index == 0 && m_focusIndex >= 0) {
+            startFocus(); // the slice's codebook follows the new design
+        }
+    });
     connect(&m_comparisonWatcher, &QFutureWatcher<SchemeSweep>::finished, this,
             &ExplorerController::onComparisonFinished);
     // The fast rows of a sweep with slow per-slice rows arrive first.
@@ -585,7 +603,8 @@ void ExplorerController::startDesign()
         return;
     }
     if (m_designRunning) {
-        m_designPending = true; // the latest state is designed when the running one ends
+        m_designPending = true;   // the latest state is designed when the running one ends
+        m_designWatcher.cancel(); // its error views, if still to come, are no longer wanted
         return;
     }
     m_designPending = false;
@@ -597,15 +616,26 @@ void ExplorerController::startDesign()
     const Params compareParams = paramsAtBits(compare, bits());
     const Granularity granularity = m_granularity;
     m_designRunning = true;
-    m_designWatcher.setFuture(QtConcurrent::run(
-        workPool(), [tensor, dist, scheme, params, compare, compareParams, granularity] {
+    m_designWatcher.setFuture(
+        QtConcurrent::run(workPool(), [tensor, dist, scheme, params, compare, compareParams,
+                                       granularity](QPromise<DesignJob>& promise) {
             DesignJob job;
             job.distribution = dist;
             job.primary = quantizeResult(*tensor, *dist, scheme, params, granularity);
             if (!compare.empty()) {
                 job.compare = quantizeResult(*tensor, *dist, compare, compareParams, granularity);
             }
-            return job;
+            promise.addResult(job);
+            const bool more =
+                needsErrorViews(*job.primary) || (job.compare && needsErrorViews(*job.compare));
+            if (!more || promise.isCanceled()) {
+                return; // a newer request skips the views of this one
+            }
+            addErrorViews(*job.primary, *tensor, *dist);
+            if (job.compare) {
+                addErrorViews(*job.compare, *tensor, *dist);
+            }
+            promise.addResult(std::move(job));
         }));
     updateBusy();
 }
@@ -613,16 +643,6 @@ void ExplorerController::startDesign()
 void ExplorerController::onDesignFinished()
 {
     m_designRunning = false;
-    DesignJob job = m_designWatcher.result();
-    // A result computed on a previous tensor is of no use; the new tensor asked for its own.
-    if (job.distribution == m_loaded.distribution) {
-        m_result = std::move(job.primary);
-        m_compareResult = std::move(job.compare);
-        emit resultChanged();
-        if (m_focusIndex >= 0) {
-            startFocus(); // the slice's codebook follows the new design
-        }
-    }
     if (m_designPending) {
         startDesign();
     }

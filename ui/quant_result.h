@@ -28,9 +28,24 @@ struct SliceResult {
     std::vector<BlockInfo> blocks;
     std::vector<std::pair<std::string, double>> designNumbers;
     std::optional<std::pair<std::int32_t, std::int32_t>> codeRange;
+    // The spread of the non-zero block scales (computed with the result, off the UI thread):
+    // a histogram of log2(scale), the smallest, median and largest, and how many are 0.
+    Histogram scaleHistogram;
+    float minScale = 0.0f;
+    float medianScale = 0.0f;
+    float maxScale = 0.0f;
+    std::int64_t zeroScales = 0;
+    // The pass's smallest and largest error, for the error histogram's range.
+    double minError = 0.0;
+    double maxError = 0.0;
 
     const SliceLayout& layout() const { return slices.layout; }
 };
+
+// The histogram of log2(scale) over blocks with a non-zero scale: one bin per exponent when every
+// scale is a power of two (MX), else up to kMaxScaleBins bins; `zeroScales` counts the others.
+constexpr int kMaxScaleBins = 64;
+Histogram blockScaleHistogram(const std::vector<BlockInfo>& blocks, std::int64_t& zeroScales);
 
 // One scheme designed on the current tensor, with everything the views show about it.
 struct QuantResult {
@@ -69,11 +84,16 @@ QuantResult designResult(const Distribution& dist, const std::string& schemeId,
 Granularity granularityFor(const Scheme& scheme, const Granularity& wanted);
 
 // Any scheme at any granularity (granularityFor): designResult for one codebook per tensor, else
-// the pass over the tensor's values (metrics, block infos, error histogram and profile).
-// Failures land in `error`.
+// the pass over the tensor's values (metrics and block infos; the error histogram and profile
+// follow from addErrorViews). Failures land in `error`.
 QuantResult quantizeResult(const Tensor& tensor, const Distribution& dist,
                            const std::string& schemeId, const Params& params,
                            const Granularity& granularity);
+// The error histogram and error profile of a block or per-slice result: one more pass over the
+// values, so the metrics can be shown first. Results with a codebook already have them.
+void addErrorViews(QuantResult& result, const Tensor& tensor, const Distribution& dist);
+// Whether `result` still lacks its error views.
+bool needsErrorViews(const QuantResult& result);
 // One slice of a slice result (or a channel of a per-tensor one) as its own result: its
 // codebook, and metrics, level statistics and error histogram over its values `dist`.
 QuantResult sliceResult(const QuantResult& whole, const Codebook& codebook,

@@ -170,18 +170,11 @@ bool isCalibrator(const std::string& id)
 // The spread of the blocks' scales: smallest, median and largest non-zero scale.
 QString scaleSpread(const SliceResult& slices)
 {
-    std::vector<float> scales;
-    for (const BlockInfo& block : slices.blocks) {
-        if (block.scale > 0.0f) {
-            scales.push_back(block.scale);
-        }
-    }
-    if (scales.empty()) {
+    if (slices.maxScale <= 0.0f) {
         return QObject::tr("every scale is 0");
     }
-    std::sort(scales.begin(), scales.end());
     return QObject::tr("scales from %1 to %2 (median %3)")
-        .arg(num(scales.front()), num(scales.back()), num(scales[scales.size() / 2]));
+        .arg(num(slices.minScale), num(slices.maxScale), num(slices.medianScale));
 }
 
 QString explainMx(const QuantResult& result)

@@ -107,6 +107,32 @@ std::pair<Codebook, BlockInfo> sliceCodebook(const Tensor& tensor, const SliceQu
     return {std::move(codebook), info};
 }
 
+ErrorViews errorViews(const Tensor& tensor, const Scheme& scheme, const Params& given,
+                      const QuantizeOptions& options, const QuantizedTensor& first, int profileBins,
+                      int histogramBins)
+{
+    ErrorViews views;
+    if (!first.layout || first.metrics.count == 0) {
+        return views;
+    }
+    const double maxAbs =
+        options.distribution != nullptr
+            ? (options.distribution->empty() ? 0.0 : options.distribution->maxAbs())
+            : maxAbsOf(tensor.values());
+    const SliceQuantizer slices = makeSliceQuantizer(scheme, scheme.resolve(given),
+                                                     options.granularity, tensor.shape(), maxAbs);
+    PassOptions pass;
+    pass.metrics = false;
+    pass.profileBins = profileBins;
+    pass.profileMaxAbs = maxAbs;
+    pass.errorBins = histogramBins;
+    std::tie(pass.errorLow, pass.errorHigh) = errorRange(first.minError, first.maxError);
+    PassResult result = runBlockPass(tensor.values(), slices.layout, *slices.quantizer, pass);
+    views.profile = std::move(result.profile);
+    views.histogram = std::move(result.errorHistogram);
+    return views;
+}
+
 QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const Params& given,
                                const QuantizeOptions& options)
 {
@@ -148,12 +174,15 @@ QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const
 
     if (options.errorHistogramBins > 0 && result.metrics.count > 0) {
         PassOptions second;
+        second.metrics = false;
         second.errorBins = options.errorHistogramBins;
         std::tie(second.errorLow, second.errorHigh) = errorRange(result.minError, result.maxError);
         out.errorHistogram =
             runBlockPass(tensor.values(), slices.layout, *slices.quantizer, second).errorHistogram;
     }
     out.metrics = result.metrics;
+    out.minError = result.minError;
+    out.maxError = result.maxError;
     out.nonFinite = result.nonFinite;
     out.bitsPerWeight =
         n > 0 ? (result.storageBits + slices.quantizer->tensorBits()) / double(n) : 0.0;

@@ -447,6 +447,20 @@ void TestQuantizeTensor::errorProfileAndHistogramCoverEveryValue()
              q.metrics.count);
     QVERIFY(q.errorHistogram.edges.front() <= -q.metrics.maxAbsError ||
             q.errorHistogram.edges.back() >= q.metrics.maxAbsError);
+    QCOMPARE(std::max(-q.minError, q.maxError), q.metrics.maxAbsError);
+
+    // The same views in a separate pass after the metrics (how the explorer shows them).
+    QuantizeOptions first;
+    first.granularity = options.granularity;
+    const QuantizedTensor metricsOnly =
+        quantizeTensor(tensor, schemeById("symmetric"), {{"bits", 3}}, first);
+    QVERIFY(metricsOnly.errorProfile.counts.empty());
+    QCOMPARE(metricsOnly.minError, q.minError);
+    const ErrorViews views =
+        errorViews(tensor, schemeById("symmetric"), {{"bits", 3}}, first, metricsOnly, 40, 51);
+    QCOMPARE(views.profile.counts, q.errorProfile.counts);
+    QCOMPARE(views.histogram.counts, q.errorHistogram.counts);
+    QCOMPARE(views.histogram.edges, q.errorHistogram.edges);
 }
 
 // From the Distribution, in O((bins + L) log n): the same as binning each value's squared error

@@ -52,6 +52,9 @@ struct QuantizedTensor {
     std::optional<AppliedTensor> applied;
     ErrorProfile errorProfile;
     Histogram errorHistogram;
+    // The smallest and largest error Q(x) − x (block passes; 0 for one codebook).
+    double minError = 0.0;
+    double maxError = 0.0;
 };
 
 // Designs `scheme` with `given` parameters for `tensor` and measures it. Throws UsageError for
@@ -59,6 +62,17 @@ struct QuantizedTensor {
 // scheme cannot handle.
 QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const Params& given,
                                const QuantizeOptions& options = {});
+
+// The error views of a block or per-slice quantization in one more pass, for views that show
+// the metrics first: the error against |x| in `profileBins` bins (0: none) and the histogram of
+// Q(x) − x in `histogramBins` bins over [minError, maxError] from the first pass.
+struct ErrorViews {
+    ErrorProfile profile;
+    Histogram histogram;
+};
+ErrorViews errorViews(const Tensor& tensor, const Scheme& scheme, const Params& given,
+                      const QuantizeOptions& options, const QuantizedTensor& first, int profileBins,
+                      int histogramBins);
 
 // The quantizer of a scheme at a granularity and its layout on `shape`: a block scheme's own
 // blocks, or the scheme's slice quantizer per channel or group. For views that requantize one

@@ -189,18 +189,23 @@ private:
         worker.clipped += stats.clipped;
         worker.storageBits += stats.storageBits;
 
-        const kernels::RunSums sums = kernels::sumRun(stored.data(), dequantized.data(), n);
-        worker.count += sums.count;
-        worker.sumError += sums.sumError;
-        worker.sumSquaredError += sums.sumSquaredError;
-        worker.sumSquares += sums.sumSquares;
-        if (sums.count > 0) {
-            worker.minError = std::min(worker.minError, sums.minError);
-            worker.maxError = std::max(worker.maxError, sums.maxError);
+        if (m_options.metrics) {
+            const kernels::RunSums sums = kernels::sumRun(stored.data(), dequantized.data(), n);
+            worker.count += sums.count;
+            worker.sumError += sums.sumError;
+            worker.sumSquaredError += sums.sumSquaredError;
+            worker.sumSquares += sums.sumSquares;
+            if (sums.count > 0) {
+                worker.minError = std::min(worker.minError, sums.minError);
+                worker.maxError = std::max(worker.maxError, sums.maxError);
+            }
+            countCodes(worker, stored, codes, finite);
         }
-        countCodes(worker, stored, codes, finite);
-        if (m_options.profileBins > 0 || m_options.errorBins > 0) {
-            binErrors(worker, stored, dequantized);
+        if (m_options.profileBins > 0) {
+            binProfile(worker, stored, dequantized, finite);
+        }
+        if (m_options.errorBins > 0) {
+            binErrors(worker, stored, dequantized, finite);
         }
         if (m_applied != nullptr && offset < 0) {
             m_layout.scatter<float>(dequantized, scatterSlice, m_applied->dequantized);
@@ -236,32 +241,42 @@ private:
         }
     }
 
-    void binErrors(WorkerState& worker, std::span<const float> stored,
-                   std::span<const float> dequantized)
+    // Bin indices by truncation: the quantities are non-negative there (a float-to-int
+    // conversion, not a call to floor).
+    void binProfile(WorkerState& worker, std::span<const float> stored,
+                    std::span<const float> dequantized, bool allFinite)
     {
-        const int profileBins = m_options.profileBins;
-        const double profileScale =
-            m_options.profileMaxAbs > 0 ? profileBins / m_options.profileMaxAbs : 0.0;
-        const int errorBins = m_options.errorBins;
-        const double errorWidth = (m_options.errorHigh - m_options.errorLow) / errorBins;
+        const int last = m_options.profileBins - 1;
+        const auto scale = static_cast<float>(
+            m_options.profileMaxAbs > 0 ? m_options.profileBins / m_options.profileMaxAbs : 0.0);
         for (std::size_t i = 0; i < stored.size(); ++i) {
-            const double x = stored[i];
-            if (!std::isfinite(x)) {
+            const float x = stored[i];
+            if (!allFinite && !std::isfinite(x)) {
                 continue;
             }
-            const double e = double(dequantized[i]) - x;
-            if (profileBins > 0) {
-                const auto bin = static_cast<std::size_t>(
-                    std::clamp(std::floor(std::abs(x) * profileScale), 0.0, profileBins - 1.0));
-                ++worker.profileCounts[bin];
-                worker.profileSse[bin] += e * e;
+            const int bin = std::min(last, static_cast<int>(std::abs(x) * scale));
+            const double e = double(dequantized[i]) - double(x);
+            ++worker.profileCounts[bin];
+            worker.profileSse[bin] += e * e;
+        }
+    }
+
+    void binErrors(WorkerState& worker, std::span<const float> stored,
+                   std::span<const float> dequantized, bool allFinite)
+    {
+        const int last = m_options.errorBins - 1;
+        const double width = (m_options.errorHigh - m_options.errorLow) / m_options.errorBins;
+        const double scale = width > 0 ? 1.0 / width : 0.0;
+        const double low = m_options.errorLow;
+        for (std::size_t i = 0; i < stored.size(); ++i) {
+            const float x = stored[i];
+            if (!allFinite && !std::isfinite(x)) {
+                continue;
             }
-            if (errorBins > 0) {
-                const double position = errorWidth > 0 ? (e - m_options.errorLow) / errorWidth : 0;
-                const auto bin = static_cast<std::size_t>(
-                    std::clamp(std::floor(position), 0.0, errorBins - 1.0));
-                ++worker.errorCounts[bin];
-            }
+            const double position = (double(dequantized[i]) - double(x) - low) * scale;
+            // Clamped as a double first: an error beyond the range must not overflow the int.
+            const int bin = position > 0.0 ? static_cast<int>(std::min(double(last), position)) : 0;
+            ++worker.errorCounts[bin];
         }
     }
 
@@ -302,7 +317,9 @@ private:
                 result.errorHistogram.counts[k] += worker.errorCounts[k];
             }
         }
-        result.nonFinite = static_cast<std::int64_t>(m_values.size()) - count;
+        if (m_options.metrics) {
+            result.nonFinite = static_cast<std::int64_t>(m_values.size()) - count;
+        }
         if (m_options.profileBins > 0) {
             for (int k = 0; k <= m_options.profileBins; ++k) {
                 result.profile.edges.push_back(m_options.profileMaxAbs * k / m_options.profileBins);

@@ -7,6 +7,7 @@
 namespace quantscope {
 
 struct PassOptions {
+    bool metrics = true; // false: only what else is asked for (a second pass for a histogram)
     bool apply = false;
     bool keepBlocks = false;
     bool keepCodebooks = false;
