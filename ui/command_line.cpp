@@ -26,8 +26,12 @@ QString guiUsage()
 {
     return QStringLiteral(
         "usage: quantscope [FILE | demo:NAME] [--tensor NAME] [--scheme ID] [--bits B]\n"
-        "                  [--per-channel AXIS | --group-size G] [--compare ID]\n"
-        "                  [--screenshot OUT.png]");
+        "                  [--per-channel AXIS | --group-size G] [--compare ID] [--model-view]\n"
+        "                  [--screenshot OUT.png]\n"
+        "  --per-channel AXIS, --group-size G\n"
+        "                 a scale per index along AXIS, or per G values along the last axis\n"
+        "  --model-view   open on the whole-model view: every tensor x every scheme, SQNR along\n"
+        "                 the model's depth, the best bits per tensor for a size budget");
 }
 
 GuiOptions parseGuiArguments(const QStringList& arguments)
@@ -74,6 +78,8 @@ GuiOptions parseGuiArguments(const QStringList& arguments)
             }
             options.granularity =
                 channel ? Granularity::perChannel(number) : Granularity::perGroup(number);
+        } else if (arg == QLatin1String("--model-view")) {
+            options.modelView = true;
         } else if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
             options.showHelp = true;
         } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {

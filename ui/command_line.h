@@ -10,7 +10,7 @@
 namespace quantscope {
 
 // `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--per-channel AXIS |
-// --group-size G] [--compare ID] [--screenshot OUT]`
+// --group-size G] [--compare ID] [--model-view] [--screenshot OUT]`
 struct GuiOptions {
     QString source; // a path or demo:NAME; empty: demo:gaussian (or the last file)
     QString tensor;
@@ -18,7 +18,8 @@ struct GuiOptions {
     std::optional<int> bits;
     std::optional<Granularity> granularity;
     QString compare;
-    QString screenshot; // render the window to this PNG and exit
+    QString screenshot;     // render the window to this PNG and exit
+    bool modelView = false; // open on the whole-model view
     bool showHelp = false;
 };
 

@@ -60,9 +60,8 @@ LoadedTensor loadTensor(QPromise<LoadedTensor>& promise, std::shared_ptr<const T
         }
         out.file = file;
         out.tensors = file->tensors();
-        if (out.tensors.empty()) {
-            throw InputError(source.toStdString() + ": the file holds no tensors");
-        }
+        out.skipped = file->skipped();
+        requireReadableTensors(*file);
         const std::string name =
             tensorName.isEmpty() ? out.tensors.front().name : tensorName.toStdString();
         out.tensor = makeReleasedOffUiThread(file->load(name));

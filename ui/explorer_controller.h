@@ -27,7 +27,8 @@ namespace quantscope {
 struct LoadedTensor {
     QString source; // file path or demo:NAME; empty for a tensor handed in directly
     std::shared_ptr<const TensorFile> file;
-    std::vector<TensorInfo> tensors; // every tensor of the file
+    std::vector<TensorInfo> tensors;    // every readable tensor of the file
+    std::vector<SkippedTensor> skipped; // the file's tensors that cannot be read, with reasons
     std::shared_ptr<const Tensor> tensor;
     std::shared_ptr<const Distribution> distribution;
     Histogram histogram; // automatic bins over the data range
@@ -104,7 +105,10 @@ public:
     bool isBusy() const;
 
     const QString& source() const { return m_loaded.source; }
+    // The open file (null for a tensor handed in directly).
+    std::shared_ptr<const TensorFile> file() const { return m_loaded.file; }
     const std::vector<TensorInfo>& fileTensors() const { return m_loaded.tensors; }
+    const std::vector<SkippedTensor>& fileSkipped() const { return m_loaded.skipped; }
     std::shared_ptr<const Tensor> tensor() const { return m_loaded.tensor; }
     std::shared_ptr<const Distribution> distribution() const { return m_loaded.distribution; }
     const Histogram& histogram() const { return m_loaded.histogram; }

@@ -285,60 +285,67 @@ TensorExport::~TensorExport()
     m_watcher.waitForFinished();
 }
 
-namespace {
-
-// Writes the requested files; an empty path skips that file.
-void writeApplied(const Tensor& tensor, const AppliedTensor& applied,
-                  const QString& dequantizedPath, const QString& codesPath)
-{
-    if (!dequantizedPath.isEmpty()) {
-        writeNpy(dequantizedPath.toStdString(), tensor.shape(),
-                 std::span<const float>(applied.dequantized));
-    }
-    if (!codesPath.isEmpty()) {
-        writeNpy(codesPath.toStdString(), tensor.shape(),
-                 std::span<const std::int32_t>(applied.codes));
-    }
-}
-
-} // namespace
-
-bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const Codebook& codebook,
-                         const QString& dequantizedPath, const QString& codesPath)
+bool TensorExport::launch(std::function<QString(QPromise<QString>&)> job)
 {
     if (m_watcher.isRunning()) {
         return false;
     }
-    m_watcher.setFuture(
-        QtConcurrent::run(ExplorerController::workPool(), [tensor, codebook, dequantizedPath,
-                                                           codesPath](QPromise<QString>& promise) {
+    m_watcher.setFuture(QtConcurrent::run(
+        ExplorerController::workPool(), [job = std::move(job)](QPromise<QString>& promise) {
             promise.setProgressRange(0, kProgressSteps);
             try {
-                const std::span<const float> values = tensor->values();
-                const std::int64_t n = tensor->size();
-                AppliedTensor all;
-                all.codes.reserve(n);
-                all.dequantized.reserve(n);
-                // In chunks, so progress shows and a cancel stops within one chunk.
-                for (std::int64_t begin = 0; begin < n; begin += kApplyChunk) {
-                    if (promise.isCanceled()) {
-                        return;
-                    }
-                    const std::int64_t count = std::min(kApplyChunk, n - begin);
-                    AppliedTensor part = applyCodebook(values.subspan(begin, count), codebook);
-                    all.codes.insert(all.codes.end(), part.codes.begin(), part.codes.end());
-                    all.dequantized.insert(all.dequantized.end(), part.dequantized.begin(),
-                                           part.dequantized.end());
-                    promise.setProgressValue(int((begin + count) * (kProgressSteps - 10) / n));
+                const QString error = job(promise);
+                if (!promise.isCanceled()) {
+                    promise.addResult(error);
                 }
-                writeApplied(*tensor, all, dequantizedPath, codesPath);
-                promise.setProgressValue(kProgressSteps);
-                promise.addResult(QString());
             } catch (const std::exception& e) {
                 promise.addResult(QString::fromStdString(e.what()));
             }
         }));
     return true;
+}
+
+bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const Codebook& codebook,
+                         const QString& dequantizedPath, const QString& codesPath)
+{
+    return launch([tensor, codebook, dequantizedPath, codesPath](QPromise<QString>& promise) {
+        const std::span<const float> values = tensor->values();
+        const std::int64_t n = tensor->size();
+        AppliedTensor all;
+        all.codes.reserve(n);
+        all.dequantized.reserve(n);
+        // In chunks, so progress shows and a cancel stops within one chunk.
+        for (std::int64_t begin = 0; begin < n; begin += kApplyChunk) {
+            if (promise.isCanceled()) {
+                return QString();
+            }
+            const std::int64_t count = std::min(kApplyChunk, n - begin);
+            AppliedTensor part = applyCodebook(values.subspan(begin, count), codebook);
+            all.codes.insert(all.codes.end(), part.codes.begin(), part.codes.end());
+            all.dequantized.insert(all.dequantized.end(), part.dequantized.begin(),
+                                   part.dequantized.end());
+            promise.setProgressValue(int((begin + count) * (kProgressSteps - 10) / n));
+        }
+        if (!dequantizedPath.isEmpty()) {
+            writeNpy(dequantizedPath.toStdString(), tensor->shape(),
+                     std::span<const float>(all.dequantized));
+        }
+        if (!codesPath.isEmpty()) {
+            writeNpy(codesPath.toStdString(), tensor->shape(),
+                     std::span<const std::int32_t>(all.codes));
+        }
+        promise.setProgressValue(kProgressSteps);
+        return QString();
+    });
+}
+
+bool TensorExport::startValues(std::shared_ptr<const Tensor> tensor, const QString& path)
+{
+    return launch([tensor, path](QPromise<QString>& promise) {
+        writeNpy(path.toStdString(), tensor->shape(), tensor->values());
+        promise.setProgressValue(kProgressSteps);
+        return QString();
+    });
 }
 
 bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const QuantResult& result,
@@ -347,35 +354,32 @@ bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const QuantResult
     if (!result.slices) {
         return start(std::move(tensor), result.codebook, dequantizedPath, codesPath);
     }
-    if (m_watcher.isRunning()) {
-        return false;
-    }
     // Per block or slice: the one pass over the tensor writes every code and value.
     const std::string schemeId = result.schemeId;
     const Params params = result.params;
     const Granularity granularity = result.granularity;
-    m_watcher.setFuture(QtConcurrent::run(
-        ExplorerController::workPool(), [tensor, schemeId, params, granularity, dequantizedPath,
-                                         codesPath](QPromise<QString>& promise) {
-            promise.setProgressRange(0, kProgressSteps);
-            try {
-                QuantizeOptions options;
-                options.granularity = granularity;
-                options.apply = true;
-                const QuantizedTensor quantized =
-                    quantizeTensor(*tensor, schemeById(schemeId), params, options);
-                if (promise.isCanceled()) {
-                    return;
-                }
-                promise.setProgressValue(kProgressSteps - 10);
-                writeApplied(*tensor, *quantized.applied, dequantizedPath, codesPath);
-                promise.setProgressValue(kProgressSteps);
-                promise.addResult(QString());
-            } catch (const std::exception& e) {
-                promise.addResult(QString::fromStdString(e.what()));
-            }
-        }));
-    return true;
+    return launch([tensor, schemeId, params, granularity, dequantizedPath,
+                   codesPath](QPromise<QString>& promise) {
+        QuantizeOptions options;
+        options.granularity = granularity;
+        options.apply = true;
+        const QuantizedTensor quantized =
+            quantizeTensor(*tensor, schemeById(schemeId), params, options);
+        if (promise.isCanceled()) {
+            return QString();
+        }
+        promise.setProgressValue(kProgressSteps - 10);
+        if (!dequantizedPath.isEmpty()) {
+            writeNpy(dequantizedPath.toStdString(), tensor->shape(),
+                     std::span<const float>(quantized.applied->dequantized));
+        }
+        if (!codesPath.isEmpty()) {
+            writeNpy(codesPath.toStdString(), tensor->shape(),
+                     std::span<const std::int32_t>(quantized.applied->codes));
+        }
+        promise.setProgressValue(kProgressSteps);
+        return QString();
+    });
 }
 
 void TensorExport::cancel()
@@ -434,6 +438,11 @@ ExportActions::ExportActions(ExplorerController* controller, QWidget* window, QM
             report(exportComparison(*m_controller, path), path);
         }
     });
+    QAction* values = menu->addAction(tr("Tensor &values (.npy)…"));
+    values->setObjectName(QStringLiteral("exportValuesAction"));
+    values->setToolTip(tr("The selected tensor's values as float32, dequantized when the file "
+                          "stores them quantized"));
+    connect(values, &QAction::triggered, this, &ExportActions::exportValues);
     QAction* tensor = menu->addAction(tr("&Dequantized tensor and codes (.npy)…"));
     tensor->setObjectName(QStringLiteral("exportTensorAction"));
     connect(tensor, &QAction::triggered, this, &ExportActions::exportTensor);
@@ -482,6 +491,25 @@ void ExportActions::fillPlotMenu(QMenu* menu)
                 emit failed(error);
             }
         });
+    }
+}
+
+void ExportActions::exportValues()
+{
+    const auto tensor = m_controller->tensor();
+    if (!tensor) {
+        emit failed(tr("No tensor to export yet"));
+        return;
+    }
+    if (m_tensorExport->isRunning()) {
+        emit failed(tr("An export is still running"));
+        return;
+    }
+    const QString path =
+        askPath(tr("Export the values of %1").arg(QString::fromStdString(tensor->name())),
+                tr("NumPy (*.npy)"), QStringLiteral("npy"));
+    if (!path.isEmpty()) {
+        m_tensorExport->startValues(tensor, path);
     }
 }
 

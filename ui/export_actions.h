@@ -7,8 +7,10 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QPromise>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QCustomPlot;
@@ -28,8 +30,8 @@ QString exportMetrics(const ExplorerController& controller, const QString& path)
 // Every scheme at the current bits (the comparison) as CSV or JSON, by suffix.
 QString exportComparison(const ExplorerController& controller, const QString& path);
 
-// The tensor through the current result, written as .npy (dequantized float32 and int32 codes)
-// on the thread pool with progress and cancel.
+// Tensor exports as .npy on the thread pool with progress and cancel: the tensor's own values, or
+// the tensor through the current result (dequantized float32 and int32 codes).
 class TensorExport : public QObject {
     Q_OBJECT
 
@@ -44,6 +46,8 @@ public:
     // with the result's scheme, parameters and granularity.
     bool start(std::shared_ptr<const Tensor> tensor, const QuantResult& result,
                const QString& dequantizedPath, const QString& codesPath);
+    // The values as loaded (float32, dequantized for quantized storage), in the tensor's shape.
+    bool startValues(std::shared_ptr<const Tensor> tensor, const QString& path);
     void cancel();
     bool isRunning() const { return m_watcher.isRunning(); }
 
@@ -52,6 +56,9 @@ signals:
     void finished(const QString& error); // empty on success
 
 private:
+    // Runs `job` on the work pool; it reports progress and returns an error or an empty string.
+    bool launch(std::function<QString(QPromise<QString>&)> job);
+
     QFutureWatcher<QString> m_watcher;
 };
 
@@ -72,6 +79,7 @@ signals:
 private:
     void fillPlotMenu(QMenu* menu);
     void exportTensor();
+    void exportValues();
     QString askPath(const QString& title, const QString& filters, const QString& suffix);
 
     ExplorerController* m_controller;

@@ -9,6 +9,7 @@
 #include "export_actions.h"
 #include "histogram_view.h"
 #include "metrics_view.h"
+#include "model_view.h"
 #include "rate_distortion_view.h"
 #include "scheme_panel.h"
 #include "teaching_panel.h"
@@ -94,8 +95,9 @@ MainWindow::MainWindow(bool persistent, QWidget* parent)
 
     connect(m_controller, &ExplorerController::loadFailed, this, &MainWindow::showError);
     connect(m_controller, &ExplorerController::loadFinished, this, &MainWindow::onLoadFinished);
-    connect(m_tensorBrowser, &TensorBrowser::tensorCountChanged, this,
-            [this](int count) { m_tensorDock->setVisible(count > 1); });
+    connect(m_tensorBrowser, &TensorBrowser::tensorCountChanged, this, [this](int count) {
+        m_tensorDock->setVisible(count > 1 && m_pages->currentIndex() == 0);
+    });
 
     resize(1280, 800);
     if (m_persistent) {
@@ -205,11 +207,33 @@ void MainWindow::buildLayout()
     m_mainSplitter->setStretchFactor(2, 0);
     m_mainSplitter->setSizes({kLeftWidth, kCentreWidth, kRightWidth});
 
+    m_modelView = new ModelView(m_controller, this);
+    connect(m_modelView, &ModelView::openInExplorer, this,
+            [this](const QString& tensor, const QString& scheme, int bits) {
+                m_controller->setScheme(scheme);
+                m_controller->setBits(bits);
+                if (!m_controller->tensor() ||
+                    m_controller->tensor()->name() != tensor.toStdString()) {
+                    m_controller->selectTensor(tensor);
+                }
+                showExplorer();
+            });
+    m_pages = new QTabWidget(this);
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_pages->setDocumentMode(true);
+    m_pages->addTab(m_mainSplitter, tr("Explorer"));
+    m_pages->addTab(m_modelView, tr("Model"));
+    m_pages->setTabToolTip(1, tr("Every tensor of the file with every scheme, and a bit budget"));
+    // The tensor list belongs to the explorer; the model view lists every tensor itself.
+    connect(m_pages, &QTabWidget::currentChanged, this, [this](int page) {
+        m_tensorDock->setVisible(page == 0 && m_tensorBrowser->visibleRowCount() > 1);
+    });
+
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(buildErrorBanner());
-    layout->addWidget(m_mainSplitter, 1);
+    layout->addWidget(m_pages, 1);
     setCentralWidget(central);
 
     m_tensorDock = new QDockWidget(tr("Tensors"), this);
@@ -314,6 +338,12 @@ void MainWindow::buildMenus()
     }
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* explorer = view->addAction(tr("&Explorer"), this, &MainWindow::showExplorer);
+    explorer->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    QAction* model = view->addAction(tr("&Model"), this, &MainWindow::showModelView);
+    model->setObjectName(QStringLiteral("modelViewAction"));
+    model->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    view->addSeparator();
     view->addAction(m_tensorDock->toggleViewAction());
 }
 
@@ -340,7 +370,20 @@ void MainWindow::applyOptions(const GuiOptions& options)
             tensor = settings.value(QStringLiteral("lastTensor")).toString();
         }
     }
+    if (options.modelView) {
+        showModelView();
+    }
     openSource(source.isEmpty() ? kDefaultSource : source, tensor);
+}
+
+void MainWindow::showModelView()
+{
+    m_pages->setCurrentWidget(m_modelView);
+}
+
+void MainWindow::showExplorer()
+{
+    m_pages->setCurrentIndex(0);
 }
 
 void MainWindow::openSource(const QString& source, const QString& tensor)

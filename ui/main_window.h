@@ -19,6 +19,7 @@ class ExplorerController;
 class ExportActions;
 class HistogramView;
 class MetricsView;
+class ModelView;
 class SchemePanel;
 class TensorBrowser;
 
@@ -41,6 +42,10 @@ public:
     SchemePanel* schemePanel() const { return m_schemePanel; }
     MetricsView* metricsView() const { return m_metrics; }
     TensorBrowser* tensorBrowser() const { return m_tensorBrowser; }
+    ModelView* modelView() const { return m_modelView; }
+    // Shows the whole-model view (its report starts for the open file).
+    void showModelView();
+    void showExplorer();
     QDockWidget* tensorDock() const { return m_tensorDock; }
     ExportActions* exportActions() const { return m_exportActions; }
     // The non-modal error line above the plots (hidden when there is no error).
@@ -90,6 +95,8 @@ private:
     QSplitter* m_plotSplitter;
     QSplitter* m_rightSplitter; // the comparison table above the teaching panel
     QTabWidget* m_plotTabs;     // below the histogram: transfer, error histogram
+    QTabWidget* m_pages;        // the explorer and the whole-model view
+    ModelView* m_modelView;
     QLabel* m_tensorLabel;
     QMenu* m_recentMenu = nullptr;
     QStringList m_recentFiles;

@@ -2,14 +2,17 @@
 
 #include "explorer_controller.h"
 #include "main_window.h"
+#include "model_view.h"
 
 #include <qcustomplot.h>
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QImage>
 #include <QPixmap>
 #include <QSaveFile>
+#include <QThread>
 #include <QThreadPool>
 #include <QTimer>
 
@@ -17,6 +20,7 @@ namespace quantscope {
 namespace {
 
 constexpr int kSettleRounds = 3; // work started by results that arrived in the previous round
+constexpr int kPollMs = 20;
 
 } // namespace
 
@@ -53,6 +57,16 @@ QString renderScreenshot(MainWindow& window, const QString& path, QSize size, in
     }
     if (timedOut) {
         return QStringLiteral("%1: timed out waiting for the window to finish").arg(path);
+    }
+    // The whole-model view reports in the background while it is shown.
+    QElapsedTimer waited;
+    waited.start();
+    while (window.modelView()->isVisible() && window.modelView()->isBusy()) {
+        if (waited.elapsed() > timeoutMs) {
+            return QStringLiteral("%1: timed out waiting for the model report").arg(path);
+        }
+        QCoreApplication::processEvents(QEventLoop::AllEvents, kPollMs);
+        QThread::msleep(kPollMs);
     }
     // Views may run work of their own on the thread pool (e.g. the teaching panel's sweeps):
     // let it finish and its results arrive, then let queued replots and layout run.

@@ -98,9 +98,9 @@ void TensorBrowser::onLoadFinished()
 {
     const auto tensor = m_controller->tensor();
     const auto dist = m_controller->distribution();
-    bool sameList = m_source == m_controller->source() &&
-                    m_model->rowCount() == int(m_controller->fileTensors().size());
-    for (int row = 0; sameList && row < m_model->rowCount(); ++row) {
+    const int rows = int(m_controller->fileTensors().size() + m_controller->fileSkipped().size());
+    bool sameList = m_source == m_controller->source() && m_model->rowCount() == rows;
+    for (int row = 0; sameList && row < int(m_controller->fileTensors().size()); ++row) {
         sameList = m_model->item(row, NameColumn)->text() ==
                    QString::fromStdString(m_controller->fileTensors()[row].name);
     }
@@ -141,15 +141,37 @@ void TensorBrowser::rebuild()
             // An overflowing shape is shown as unknown; loading it reports the problem.
         }
         const auto range = m_ranges.find(name);
-        m_model->appendRow(
-            {item(name, index), item(QString::fromStdString(shapeToString(info.shape)), index),
-             item(QString::fromStdString(info.dtype), QString::fromStdString(info.dtype)),
-             item(elements, count),
-             range != m_ranges.end() ? item(rangeText(*range), range->first)
-                                     : item(QString(), QVariant(qInf()))});
+        const QList<QStandardItem*> row{
+            item(name, index), item(QString::fromStdString(shapeToString(info.shape)), index),
+            item(QString::fromStdString(info.dtype), QString::fromStdString(info.dtype)),
+            item(elements, count),
+            range != m_ranges.end() ? item(rangeText(*range), range->first)
+                                    : item(QString(), QVariant(qInf()))};
+        if (!info.note.empty()) { // e.g. the stored scales of a dequantized tensor
+            const QString note = QString::fromStdString(info.note);
+            row[NameColumn]->setToolTip(name + "\n" + note);
+            row[DtypeColumn]->setToolTip(QString::fromStdString(info.dtype) + "\n" + note);
+        }
+        m_model->appendRow(row);
+    }
+    // Tensors the file holds but QuantScope cannot read: greyed, not selectable, the reason shown.
+    const int listed = int(tensors.size());
+    const auto& skipped = m_controller->fileSkipped();
+    for (int index = 0; index < int(skipped.size()); ++index) {
+        const QString name = QString::fromStdString(skipped[index].name);
+        const QString reason = QString::fromStdString(skipped[index].reason);
+        QList<QStandardItem*> row{item(name, listed + index), item(QString(), listed + index),
+                                  item(tr("skipped"), tr("skipped")), item(QString(), -1),
+                                  item(reason, QVariant(qInf()))};
+        for (QStandardItem* cell : row) {
+            cell->setFlags(Qt::ItemIsEnabled);
+            cell->setForeground(palette().brush(QPalette::Disabled, QPalette::Text));
+            cell->setToolTip(tr("%1 was skipped: %2").arg(name, reason));
+        }
+        m_model->appendRow(row);
     }
     m_table->resizeColumnsToContents();
-    emit tensorCountChanged(int(tensors.size()));
+    emit tensorCountChanged(m_model->rowCount());
 }
 
 void TensorBrowser::markCurrent()
@@ -178,6 +200,9 @@ void TensorBrowser::onCurrentRowChanged()
     const QModelIndex current = m_table->selectionModel()->currentIndex();
     if (!current.isValid()) {
         return;
+    }
+    if (!(m_proxy->flags(current) & Qt::ItemIsSelectable)) {
+        return; // a skipped tensor
     }
     const QString name = m_proxy->index(current.row(), NameColumn).data().toString();
     const auto tensor = m_controller->tensor();

@@ -14,8 +14,9 @@ namespace quantscope {
 class ExplorerController;
 
 // The tensors of the open file: name, shape, dtype, element count and, once a tensor has been
-// loaded, its value range. A filter box narrows the list by name; choosing a row loads that
-// tensor through the controller.
+// loaded, its value range; then, greyed, the tensors the file holds that cannot be read, with the
+// reason. A filter box narrows the list by name; choosing a row loads that tensor through the
+// controller.
 class TensorBrowser : public QWidget {
     Q_OBJECT
 
@@ -34,7 +35,8 @@ public:
     QString text(int row, Column column) const;
 
 signals:
-    // The file's tensor count changed (the window shows the browser only for several).
+    // The file's row count (readable and skipped tensors) changed (the window shows the browser
+    // only for several).
     void tensorCountChanged(int count);
 
 private:

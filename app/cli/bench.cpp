@@ -1,5 +1,5 @@
 // `bench [--elements N]`: the timings the project quotes: one Distribution build on N gaussian
-// values, then every scheme's design + exact metrics at 2..8 bits.
+// values, then every scheme's design + exact metrics at 2..8 bits, and GGUF dequantization.
 
 #include "arguments.h"
 #include "bench_blocks.h"
@@ -11,6 +11,7 @@
 #include "quantscope/demo.h"
 #include "quantscope/distribution.h"
 #include "quantscope/errors.h"
+#include "quantscope/ggml_types.h"
 #include "quantscope/metrics.h"
 #include "quantscope/scheme.h"
 
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <random>
 
 namespace quantscope::cli {
 
@@ -32,11 +34,14 @@ every codebook scheme's design + exact metrics at 2..8 bits (median of up to 5 r
 width), then the ticks of schemes that run as a pass over the values (block-scaled schemes in
 each variant, linear per group and per channel). Reports the build time, the median per bit
 width, each scheme's median over its bit widths, the pass ticks and the peak resident memory.
+Then dequantizes 2^24 values of GGUF Q4_K and Q8_0 blocks on one core and reports the float32
+output rate (median of 5 runs).
 
   --elements N   number of values (an integer, 1e7 notation accepted)
   --json         print {"elements", "generate_ms", "build_ms", "schemes": [{"scheme",
                  "median_ms", "bits": [{"bits", "median_ms"} or {"bits", "error"}]}],
-                 "pass_ticks": [{"scheme", "variant", "bpw", "median_ms"}], "peak_rss_mb"}
+                 "pass_ticks": [{"scheme", "variant", "bpw", "median_ms"}], "peak_rss_mb",
+                 "dequant_q4_k_gb_per_s", "dequant_q8_0_gb_per_s"}
 )";
 
 constexpr std::int64_t kDefaultElements = 10'000'000;
@@ -103,6 +108,32 @@ std::int64_t parseElements(const std::string& text)
     return static_cast<std::int64_t>(value);
 }
 
+// GB/s of float32 written by dequantizeGgml (one thread) for each ggml type named, on 2^24
+// values of pseudo-random blocks. Bytes below 0x40 keep every half-float scale finite and of
+// moderate size, so no NaN or subnormal arithmetic distorts the timing.
+std::vector<double> dequantizationGbPerSecond(std::initializer_list<std::string_view> typeNames)
+{
+    constexpr std::size_t kElements = std::size_t{1} << 24;
+    std::vector<double> rates;
+    std::mt19937 random(7);
+    for (const std::string_view name : typeNames) {
+        const GgmlType& type = *findGgmlType(name);
+        std::vector<std::byte> blocks(kElements / type.blockElements * type.blockBytes);
+        for (std::byte& b : blocks) {
+            b = static_cast<std::byte>(random() & 0x3F);
+        }
+        std::vector<float> values(kElements); // written once here, so no page fault is timed
+        std::vector<double> samples;
+        for (int run = 0; run < kRunsPerBits; ++run) {
+            const auto start = Clock::now();
+            dequantizeGgml(type, blocks, values);
+            samples.push_back(millisecondsSince(start));
+        }
+        rates.push_back(static_cast<double>(kElements * sizeof(float)) / (median(samples) * 1e6));
+    }
+    return rates;
+}
+
 } // namespace
 
 void runBench(const std::vector<std::string>& args, std::ostream& out)
@@ -152,6 +183,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
     }
     const std::vector<PassTiming> passTicks = benchPassTicks(tensor, dist);
     const double peakRss = peakRssMegabytes();
+    const std::vector<double> dequantRates = dequantizationGbPerSecond({"q4_K", "q8_0"});
 
     if (arguments.has("json")) {
         JsonWriter json(out);
@@ -183,6 +215,8 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         json.endArray();
         writePassTicks(json, passTicks);
         json.member("peak_rss_mb", peakRss);
+        json.member("dequant_q4_k_gb_per_s", dequantRates[0]);
+        json.member("dequant_q8_0_gb_per_s", dequantRates[1]);
         json.endObject();
         return;
     }
@@ -206,6 +240,8 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
     table.print(out);
     printPassTicks(out, passTicks);
     out << "peak RSS      " << formatNumber(peakRss, 4) << " MB\n";
+    out << "dequantize    Q4_K " << formatNumber(dequantRates[0], 3) << " GB/s, Q8_0 "
+        << formatNumber(dequantRates[1], 3) << " GB/s (GGUF blocks to float32, one core)\n";
 }
 
 } // namespace quantscope::cli

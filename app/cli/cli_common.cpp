@@ -1,10 +1,12 @@
 #include "cli_common.h"
 
+#include "quantscope/errors.h"
 #include "quantscope/scheme.h"
 #include "quantscope/tensor_file.h"
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 namespace quantscope::cli {
 
@@ -53,6 +55,32 @@ std::string schemeHelp()
         text += "  " + scheme->id() + " - " + scheme->description() + " (" + params + ")\n";
     }
     return text;
+}
+
+void checkOutputPaths(const std::string& command, const std::string& input,
+                      const std::vector<std::string>& outputs)
+{
+    namespace fs = std::filesystem;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        std::error_code error;
+        if (outputs[i].empty()) {
+            throw UsageError(command + ": empty output file name");
+        }
+        // The commonest failure, caught before anything is written.
+        const fs::path parent = fs::absolute(outputs[i]).parent_path();
+        if (!fs::is_directory(parent, error)) {
+            throw InputError(outputs[i] + ": cannot write (no directory " + parent.string() + ")");
+        }
+        if (fs::equivalent(outputs[i], input, error)) {
+            throw UsageError(command + ": " + outputs[i] + ": would overwrite the input file");
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (fs::absolute(outputs[i]).lexically_normal() ==
+                fs::absolute(outputs[j]).lexically_normal()) {
+                throw UsageError(command + ": " + outputs[i] + ": given for two outputs");
+            }
+        }
+    }
 }
 
 } // namespace quantscope::cli

@@ -12,6 +12,11 @@ namespace quantscope::cli {
 // `file` may be `demo:NAME`.
 Tensor loadTensor(const std::string& file, const std::string& tensorName);
 
+// Refuses output paths in missing directories or that would clobber the input or each other
+// (UsageError / InputError naming `command` or the path), before anything is written.
+void checkOutputPaths(const std::string& command, const std::string& input,
+                      const std::vector<std::string>& outputs);
+
 // A number for text output: `precision` significant digits; "nan", "inf", "-" for absent.
 std::string formatNumber(double value, int precision = 6);
 std::string formatNumber(std::optional<double> value, int precision = 6);

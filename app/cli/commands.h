@@ -13,6 +13,8 @@ void runInfo(const std::vector<std::string>& args, std::ostream& out);
 void runQuantize(const std::vector<std::string>& args, std::ostream& out);
 void runCompare(const std::vector<std::string>& args, std::ostream& out);
 void runBench(const std::vector<std::string>& args, std::ostream& out);
+void runExport(const std::vector<std::string>& args, std::ostream& out);
+void runReport(const std::vector<std::string>& args, std::ostream& out);
 void runLinear(const std::vector<std::string>& args, std::ostream& out);
 
 } // namespace quantscope::cli

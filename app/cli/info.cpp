@@ -21,10 +21,12 @@ const char* const kHelp =
 
 Lists every tensor of FILE (.npy or any format QuantScope reads, or demo:NAME) with its shape,
 source dtype, number of finite values (count), number of NaN/Inf values (nonfinite) and the min,
-max, mean and population standard deviation of the finite values.
+max, mean and population standard deviation of the finite values; then the tensors that cannot
+be read (empty, unsupported dtype, inconsistent data, ...), each with the reason.
 
   --json    print {"file", "tensors": [{"name", "shape", "dtype", "count", "nonfinite",
-            "min", "max", "mean", "std"}]}; statistics are null for a tensor without finite values
+            "min", "max", "mean", "std"}], "skipped": [{"name", "reason"}]}; statistics are
+            null for a tensor without finite values
 )";
 
 struct TensorSummary {
@@ -97,6 +99,15 @@ void runInfo(const std::vector<std::string>& args, std::ostream& out)
             json.endObject();
         }
         json.endArray();
+        json.key("skipped");
+        json.beginArray();
+        for (const SkippedTensor& skipped : file->skipped()) {
+            json.beginObject();
+            json.member("name", skipped.name);
+            json.member("reason", skipped.reason);
+            json.endObject();
+        }
+        json.endArray();
         json.endObject();
         return;
     }
@@ -110,6 +121,14 @@ void runInfo(const std::vector<std::string>& args, std::ostream& out)
                       formatNumber(s.max), formatNumber(s.mean), formatNumber(s.stddev)});
     }
     table.print(out);
+    const auto& skipped = file->skipped();
+    if (!skipped.empty()) {
+        out << "skipped " << skipped.size() << (skipped.size() == 1 ? " tensor" : " tensors")
+            << ":\n";
+        for (const SkippedTensor& tensor : skipped) {
+            out << "  " << tensor.name << ": " << tensor.reason << "\n";
+        }
+    }
 }
 
 } // namespace quantscope::cli

@@ -8,10 +8,12 @@
 
 #include "quantscope/errors.h"
 #include "quantscope/integer_pipeline.h"
+#include "quantscope/npy.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 namespace quantscope::cli {
 
@@ -35,7 +37,8 @@ error against the float result.
   --out-range A2         the next layer's range (default max|float result|)
   --json                 print every intermediate as JSON
 
-Tensor files hold float32 values; inline numbers keep full double precision, so
+.npy files are read in double (a float64 .npy keeps its precision); other tensor files give
+float32 values; inline numbers keep full double precision, so
   linear --weights -23.543,8.533,1.012,-12.4756,34.53 \
          --activations 0.32432,1.123213,0.234324,5.234234,4.234323 \
          --bias 33.1 --activation-range 6 --out-range 150
@@ -69,6 +72,11 @@ std::optional<std::vector<double>> inlineNumbers(const std::string& text)
     return numbers;
 }
 
+bool isNpyFile(const std::string& path)
+{
+    return std::filesystem::path(path).extension() == ".npy";
+}
+
 Operand loadOperand(const std::string& text, const std::string& what)
 {
     Operand operand;
@@ -76,6 +84,11 @@ Operand loadOperand(const std::string& text, const std::string& what)
         operand.source = what;
         operand.shape = {static_cast<std::int64_t>(numbers->size())};
         operand.values = std::move(*numbers);
+    } else if (isNpyFile(text)) {
+        NpyDoubles npy = readNpyAsDouble(text); // float64 keeps its precision
+        operand.source = text;
+        operand.shape = std::move(npy.shape);
+        operand.values = std::move(npy.values);
     } else {
         const Tensor tensor = loadTensor(text, "");
         operand.source = text;

@@ -32,6 +32,10 @@ const std::vector<Command>& commands()
         {"compare", "every scheme at every bit width on one tensor", quantscope::cli::runCompare},
         {"bench", "time the distribution build and every scheme's design + metrics",
          quantscope::cli::runBench},
+        {"report", "every tensor of a model x every scheme x bits; totals, bit allocation",
+         quantscope::cli::runReport},
+        {"export", "write one tensor's values (dequantized) as a float32 .npy",
+         quantscope::cli::runExport},
         {"linear", "the integer W*A+B pipeline of a linear layer, step by step",
          quantscope::cli::runLinear},
     };
@@ -100,6 +104,8 @@ int main(int argc, char** argv)
         return run(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const UsageError& e) {
         return fail(e.what(), 2);
+    } catch (const quantscope::Cancelled&) {
+        return fail("interrupted; nothing written", 130); // as a shell reports SIGINT
     } catch (const InputError& e) {
         return fail(e.what(), 1);
     } catch (const std::bad_alloc&) {

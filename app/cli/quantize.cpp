@@ -109,32 +109,6 @@ void checkGranularity(const Arguments& arguments, const Granularity& granularity
     }
 }
 
-// Refuses output paths in missing directories or that would clobber the input or each other.
-void checkOutputs(const std::string& input, const std::vector<std::string>& outputs)
-{
-    namespace fs = std::filesystem;
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-        std::error_code error;
-        if (outputs[i].empty()) {
-            throw UsageError("quantize: empty output file name");
-        }
-        // The commonest failure, caught before anything is written.
-        const fs::path parent = fs::absolute(outputs[i]).parent_path();
-        if (!fs::is_directory(parent, error)) {
-            throw InputError(outputs[i] + ": cannot write (no directory " + parent.string() + ")");
-        }
-        if (fs::equivalent(outputs[i], input, error)) {
-            throw UsageError("quantize: " + outputs[i] + ": would overwrite the input file");
-        }
-        for (std::size_t j = 0; j < i; ++j) {
-            if (fs::absolute(outputs[i]).lexically_normal() ==
-                fs::absolute(outputs[j]).lexically_normal()) {
-                throw UsageError("quantize: " + outputs[i] + ": given for both outputs");
-            }
-        }
-    }
-}
-
 // Writes both exports; when the second fails, the first is removed if this run created it, so a
 // failed command leaves no new file behind.
 void writeOutputs(const Tensor& tensor, const AppliedTensor& applied,
@@ -310,7 +284,7 @@ void runQuantize(const std::vector<std::string>& args, std::ostream& out)
             outputs.push_back(*output);
         }
     }
-    checkOutputs(path, outputs);
+    checkOutputPaths("quantize", path, outputs);
 
     const Tensor tensor = loadTensor(path, arguments.value("tensor").value_or(""));
     checkGranularity(arguments, granularity, tensor.shape());

@@ -7,7 +7,9 @@
 #include "quantscope/schemes/mx.h"
 #include "quantscope/tensor.h"
 
+#include "../support/cli_runner.h"
 #include "../support/direct_metrics.h"
+#include "../support/test_files.h"
 
 #include <QtTest>
 
@@ -27,6 +29,9 @@
 #include <vector>
 
 using namespace quantscope;
+using quantscope::test::CliResult;
+using quantscope::test::parseObject;
+using quantscope::test::runCli;
 
 Q_DECLARE_METATYPE(std::vector<float>)
 Q_DECLARE_METATYPE(quantscope::Shape)
@@ -34,7 +39,6 @@ Q_DECLARE_METATYPE(std::vector<int>)
 
 namespace {
 
-constexpr int kProcessTimeoutMs = 120000;
 // Statistics from the Distribution's compensated sums against a plain double pass over a few
 // values: both are accurate to a few ulps.
 constexpr double kStatsRelTolerance = 1e-12;
@@ -47,41 +51,6 @@ constexpr double kSeedPrintTolerance = 5e-7;
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-struct CliResult {
-    int exitCode = -1; // -1 when the process crashed or did not finish
-    QByteArray out;
-    QByteArray err;
-};
-
-CliResult runCli(const QStringList& args)
-{
-    QProcess process;
-    process.start(QStringLiteral(QUANTSCOPE_CLI), args);
-    CliResult result;
-    if (!process.waitForFinished(kProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return result;
-    }
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    if (process.exitStatus() == QProcess::NormalExit) {
-        result.exitCode = process.exitCode();
-    }
-    return result;
-}
-
-QJsonObject parseObject(const QByteArray& text)
-{
-    QJsonParseError error{};
-    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
-        qWarning("not a JSON object (%s): %s", qPrintable(error.errorString()), text.constData());
-        return {};
-    }
-    return document.object();
-}
 
 bool closeTo(double actual, double expected, double relTolerance)
 {
@@ -236,29 +205,18 @@ void writeFile(const QString& path, const QByteArray& bytes)
     QCOMPARE(file.write(bytes), bytes.size());
 }
 
-// A safetensors file with float32 tensors: 8-byte header length, JSON header, raw data.
+// A safetensors file with float32 tensors.
 QByteArray safetensors(const std::vector<std::pair<QString, std::vector<float>>>& tensors)
 {
-    QJsonObject header;
-    QByteArray data;
+    QList<test::SafetensorsEntry> entries;
     for (const auto& [name, values] : tensors) {
-        const auto begin = data.size();
-        data.append(reinterpret_cast<const char*>(values.data()),
-                    static_cast<qsizetype>(values.size() * sizeof(float)));
-        header[name] =
-            QJsonObject{{"dtype", "F32"},
-                        {"shape", QJsonArray{static_cast<qint64>(values.size())}},
-                        {"data_offsets", QJsonArray{static_cast<qint64>(begin), data.size()}}};
+        entries.append({name,
+                        "F32",
+                        {qint64(values.size())},
+                        QByteArray(reinterpret_cast<const char*>(values.data()),
+                                   qsizetype(values.size() * sizeof(float)))});
     }
-    QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
-    while (json.size() % 8 != 0) {
-        json.append(' ');
-    }
-    QByteArray bytes(8, '\0');
-    for (int i = 0; i < 8; ++i) {
-        bytes[i] = static_cast<char>((static_cast<quint64>(json.size()) >> (8 * i)) & 0xff);
-    }
-    return bytes + json + data;
+    return test::safetensorsBytes(entries);
 }
 
 // Seed 002: W·A + B with symmetric int8 quantization.
@@ -303,6 +261,8 @@ private slots:
     void failedCommandLeavesNoOutput_data();
     void failedCommandLeavesNoOutput();
     void multiTensorFile();
+    void exportRoundTrips();
+    void skippedTensors();
 
 private:
     QString path(const QString& name) const { return m_dir.filePath(name); }
@@ -914,6 +874,33 @@ void TestCli::linearSeed002()
         QVERIFY2(text.out.contains(printed), printed);
     }
 
+    // The seed's numbers stored as float64 .npy files keep their precision too.
+    const auto float64Npy = [&](const QString& name, const std::vector<double>& values) {
+        QByteArray header = QByteArray("{'descr': '<f8', 'fortran_order': False, 'shape': (") +
+                            QByteArray::number(qsizetype(values.size())) + ",), }";
+        while ((10 + header.size() + 1) % 64 != 0) {
+            header.append(' ');
+        }
+        header.append('\n');
+        QByteArray bytes("\x93NUMPY\x01\x00", 8);
+        bytes.append(char(header.size() & 0xff)).append(char(header.size() >> 8)).append(header);
+        bytes.append(reinterpret_cast<const char*>(values.data()),
+                     qsizetype(values.size() * sizeof(double)));
+        writeFile(path(name), bytes);
+        return path(name);
+    };
+    const QString weights64 =
+        float64Npy(QStringLiteral("w64.npy"), {-23.543, 8.533, 1.012, -12.4756, 34.53});
+    const QString activations64 =
+        float64Npy(QStringLiteral("a64.npy"), {0.32432, 1.123213, 0.234324, 5.234234, 4.234323});
+    const CliResult fromFloat64 =
+        runCli(QStringList{"linear", "--weights", weights64, "--activations", activations64,
+                           "--bias", float64Npy(QStringLiteral("b64.npy"), {33.1})} +
+               ranges);
+    QCOMPARE(fromFloat64.exitCode, 0);
+    QVERIFY2(fromFloat64.out.contains("[0.386394%]"), fromFloat64.out.constData());
+    QVERIFY2(fromFloat64.out.contains("116.197010"), fromFloat64.out.constData());
+
     const QString three = writeNpyFile(QStringLiteral("three.npy"), Shape{3}, {1.f, 2.f, 3.f});
     const CliResult mismatch = runCli({"linear", "--weights", weights, "--activations", three});
     QCOMPARE(mismatch.exitCode, 1);
@@ -929,6 +916,8 @@ void TestCli::benchReport()
     QCOMPARE(root["elements"].toInteger(), kElements);
     QVERIFY(root["build_ms"].toDouble() >= 0.0);
     QVERIFY(root["peak_rss_mb"].toDouble() > 0.0);
+    QVERIFY(root["dequant_q4_k_gb_per_s"].toDouble() > 0.0);
+    QVERIFY(root["dequant_q8_0_gb_per_s"].toDouble() > 0.0);
     const QJsonArray schemes = root["schemes"].toArray();
     // Codebook schemes here; block-scaled ones with the pass ticks.
     std::vector<std::string> ids;
@@ -1087,6 +1076,63 @@ void TestCli::failedCommandLeavesNoOutput()
     for (const QString& entry : QDir(m_dir.path()).entryList(QDir::Files | QDir::Hidden)) {
         QVERIFY2(!entry.contains(QStringLiteral("left_")), qPrintable(entry));
     }
+}
+
+void TestCli::exportRoundTrips()
+{
+    const std::vector<float> a = {1.0f, 2.0f};
+    const std::vector<float> b = {-4.0f, 0.5f, 8.0f};
+    const QString file = path(QStringLiteral("export.safetensors"));
+    writeFile(file, safetensors({{"alpha", a}, {"beta", b}}));
+    const QString out = path(QStringLiteral("beta.npy"));
+    const CliResult exported = runCli({"export", file, "--tensor", "beta", "--out", out});
+    QCOMPARE(exported.exitCode, 0);
+    QVERIFY2(exported.out.contains("beta"), exported.out.constData());
+    const Tensor written = readNpy(out.toStdString());
+    QCOMPARE(written.shape(), Shape{3});
+    QCOMPARE(std::vector<float>(written.values().begin(), written.values().end()), b);
+
+    const Tensor demo = makeDemoTensor("laplacian");
+    const QString demoOut = path(QStringLiteral("laplacian.npy"));
+    QCOMPARE(runCli({"export", "demo:laplacian", "--out", demoOut}).exitCode, 0);
+    const Tensor demoWritten = readNpy(demoOut.toStdString());
+    QCOMPARE(demoWritten.shape(), demo.shape());
+    QVERIFY(std::equal(demo.values().begin(), demo.values().end(), demoWritten.values().begin()));
+
+    // Usage errors write nothing: no --out, several tensors without --tensor, the input itself.
+    QCOMPARE(runCli({"export", file, "--tensor", "beta"}).exitCode, 2);
+    const QString none = path(QStringLiteral("none.npy"));
+    QCOMPARE(runCli({"export", file, "--out", none}).exitCode, 2);
+    QVERIFY(!QFile::exists(none));
+    QCOMPARE(runCli({"export", file, "--tensor", "alpha", "--out", file}).exitCode, 2);
+    QVERIFY(QFile::exists(file));
+    QCOMPARE(runCli({"info", file, "--json"}).exitCode, 0);
+}
+
+void TestCli::skippedTensors()
+{
+    const QString file = path(QStringLiteral("with_empty.safetensors"));
+    writeFile(file, safetensors({{"weights", {0.5f, -1.5f}}, {"nothing", {}}}));
+
+    const CliResult info = runCli({"info", file, "--json"});
+    QCOMPARE(info.exitCode, 0);
+    const QJsonObject root = parseObject(info.out);
+    QCOMPARE(root["tensors"].toArray().size(), 1);
+    const QJsonArray skipped = root["skipped"].toArray();
+    QCOMPARE(skipped.size(), 1);
+    QCOMPARE(skipped[0].toObject()["name"].toString(), QStringLiteral("nothing"));
+    QCOMPARE(skipped[0].toObject()["reason"].toString(), QStringLiteral("empty (shape [0])"));
+    const CliResult text = runCli({"info", file});
+    QVERIFY2(text.out.contains("skipped 1 tensor:\n  nothing: empty (shape [0])"),
+             text.out.constData());
+
+    // The one readable tensor is the file's tensor; naming the skipped one says why it is not.
+    QCOMPARE(runCli({"quantize", file, "--scheme", "symmetric"}).exitCode, 0);
+    const QString out = path(QStringLiteral("nothing.npy"));
+    const CliResult exported = runCli({"export", file, "--tensor", "nothing", "--out", out});
+    QCOMPARE(exported.exitCode, 1);
+    QVERIFY2(exported.err.contains("'nothing': empty (shape [0])"), exported.err.constData());
+    QVERIFY(!QFile::exists(out));
 }
 
 void TestCli::multiTensorFile()

@@ -1,5 +1,6 @@
 // Model files written by the reference libraries (python3-onnx, python3-numpy) must list the
-// names, shapes and dtypes those libraries report, and load the same values.
+// names, shapes and dtypes those libraries report, load the same values (QDQ weights: the values
+// numpy dequantizes), and skip exactly the tensors that hold no numbers.
 #include "quantscope/tensor_file.h"
 
 #include <QJsonArray>
@@ -21,6 +22,7 @@ private slots:
     void matchesReference_data();
     void matchesReference();
     void cliInfoMatchesReference();
+    void dequantizedTensorsNoteTheirScales();
 
 private:
     QTemporaryDir m_dir;
@@ -87,8 +89,18 @@ void TestIoReference::matchesReference_data()
 void TestIoReference::matchesReference()
 {
     QFETCH(QString, file);
-    const QJsonArray expected = m_expected.value(file).toArray();
+    const QJsonObject fileReference = m_expected.value(file).toObject();
+    const QJsonArray expected = fileReference.value("tensors").toArray();
     const auto opened = openTensorFile(m_dir.filePath(file).toStdString());
+    QStringList skipped;
+    for (const SkippedTensor& tensor : opened->skipped()) {
+        skipped << QString::fromStdString(tensor.name);
+    }
+    QStringList expectedSkipped;
+    for (const auto& name : fileReference.value("skipped").toArray()) {
+        expectedSkipped << name.toString();
+    }
+    QCOMPARE(skipped, expectedSkipped);
     const auto& tensors = opened->tensors();
     QCOMPARE(tensors.size(), static_cast<std::size_t>(expected.size()));
     std::map<std::string, const TensorInfo*> byName;
@@ -118,8 +130,8 @@ void TestIoReference::cliInfoMatchesReference()
     if (!QFile::exists(QStringLiteral(QUANTSCOPE_CLI))) {
         QSKIP("quantscope-cli is not built in this configuration");
     }
-    for (const QString& file :
-         {QStringLiteral("model.onnx"), QStringLiteral("model.safetensors")}) {
+    for (const QString& file : {QStringLiteral("model.onnx"), QStringLiteral("model.safetensors"),
+                                QStringLiteral("subgraphs.onnx"), QStringLiteral("qdq.onnx")}) {
         QProcess cli;
         cli.start(QStringLiteral(QUANTSCOPE_CLI), {"info", m_dir.filePath(file), "--json"});
         QVERIFY(cli.waitForFinished(60000));
@@ -128,7 +140,7 @@ void TestIoReference::cliInfoMatchesReference()
                                       .object()
                                       .value("tensors")
                                       .toArray();
-        const QJsonArray expected = m_expected.value(file).toArray();
+        const QJsonArray expected = m_expected.value(file).toObject().value("tensors").toArray();
         QCOMPARE(listed.size(), expected.size());
         std::map<QString, QJsonObject> byName;
         for (const auto& item : listed) {
@@ -141,6 +153,21 @@ void TestIoReference::cliInfoMatchesReference()
             QCOMPARE(entry.value("dtype").toString(), reference.value("dtype").toString());
         }
     }
+}
+
+void TestIoReference::dequantizedTensorsNoteTheirScales()
+{
+    const auto opened = openTensorFile(m_dir.filePath("qdq.onnx").toStdString());
+    std::map<std::string, std::string> notes;
+    for (const TensorInfo& info : opened->tensors()) {
+        notes[info.name] = info.note;
+    }
+    QCOMPARE(notes["q_tensor"], std::string("scale 0.05"));
+    QCOMPARE(
+        notes["q_axis"],
+        std::string("3 scales 0.02 .. 0.5: 0.1, 0.02, 0.5; 3 zero points 3 .. 128: 128, 100, 3"));
+    QCOMPARE(notes["q_block"], std::string("6 scales 0.125 .. 4: 0.5, 0.25, 2, 1.5, 0.125, 4"));
+    QCOMPARE(notes["s_t"], std::string()); // a plain tensor has no note
 }
 
 QTEST_APPLESS_MAIN(TestIoReference)

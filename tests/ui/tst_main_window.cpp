@@ -104,6 +104,7 @@ private slots:
     void cancelKeepsThePreviousTensor();
     void comparisonTableHoldsEverySchemeWithCoreMetrics();
     void tensorBrowserListsAndSelects();
+    void tensorBrowserShowsSkippedTensors();
     void droppedFileIsOpened();
     void exportsWriteFiles();
     void tensorExportMatchesApply();
@@ -284,6 +285,49 @@ void TestMainWindow::tensorBrowserListsAndSelects()
     QVERIFY(window.tensorDock()->isHidden());
 }
 
+void TestMainWindow::tensorBrowserShowsSkippedTensors()
+{
+    // "alpha" reads; "wave" has a complex dtype and "none" no elements: both are skipped.
+    const float alpha[] = {-1.0f, 4.0f};
+    const QByteArray header = R"({"alpha":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                              R"("wave":{"dtype":"C64","shape":[1],"data_offsets":[8,16]},)"
+                              R"("none":{"dtype":"F32","shape":[0],"data_offsets":[16,16]}})";
+    QByteArray bytes(8, '\0');
+    for (int i = 0; i < 8; ++i) {
+        bytes[i] = char((quint64(header.size()) >> (8 * i)) & 0xff);
+    }
+    bytes += header;
+    bytes.append(reinterpret_cast<const char*>(alpha), sizeof alpha);
+    bytes.append(QByteArray(8, '\0'));
+    const QString path = m_dir.filePath(QStringLiteral("skips.safetensors"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size());
+    file.close();
+
+    MainWindow window(false);
+    window.show();
+    window.openSource(path);
+    QTRY_VERIFY_WITH_TIMEOUT(idle(window) && window.controller()->source() == path, kTimeoutMs);
+    QCOMPARE(window.controller()->tensor()->name(), std::string("alpha"));
+    QVERIFY(!window.tensorDock()->isHidden()); // three rows, one readable
+    TensorBrowser* browser = window.tensorBrowser();
+    QCOMPARE(browser->visibleRowCount(), 3);
+    QCOMPARE(browser->text(1, TensorBrowser::NameColumn), QStringLiteral("wave"));
+    QCOMPARE(browser->text(1, TensorBrowser::DtypeColumn), QStringLiteral("skipped"));
+    QCOMPARE(browser->text(1, TensorBrowser::RangeColumn), QStringLiteral("unsupported dtype C64"));
+    QCOMPARE(browser->text(2, TensorBrowser::NameColumn), QStringLiteral("none"));
+    QCOMPARE(browser->text(2, TensorBrowser::RangeColumn), QStringLiteral("empty (shape [0])"));
+    const QModelIndex skipped = browser->table()->model()->index(1, TensorBrowser::NameColumn);
+    QVERIFY(!(skipped.flags() & Qt::ItemIsSelectable));
+    QVERIFY(
+        skipped.data(Qt::ToolTipRole).toString().contains(QStringLiteral("unsupported dtype C64")));
+    // Moving onto a skipped row loads nothing.
+    browser->table()->setCurrentIndex(skipped);
+    QTest::qWait(50);
+    QVERIFY(idle(window));
+    QCOMPARE(window.controller()->tensor()->name(), std::string("alpha"));
+}
+
 void TestMainWindow::droppedFileIsOpened()
 {
     const QString path = writeTwoTensorFile(m_dir.path());
@@ -410,6 +454,15 @@ void TestMainWindow::tensorExportMatchesApply()
     QVERIFY(exporter.start(tensor, codebook, bad, {}));
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kTimeoutMs);
     QVERIFY(finished.at(1).at(0).toString().contains(QStringLiteral("deq.npy")));
+
+    // The tensor's own values, in its shape.
+    const QString plain = m_dir.filePath(QStringLiteral("values.npy"));
+    QVERIFY(exporter.startValues(tensor, plain));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, kTimeoutMs);
+    QCOMPARE(finished.at(2).at(0).toString(), QString());
+    const Tensor plainBack = readNpy(plain.toStdString());
+    QCOMPARE(plainBack.shape(), tensor->shape());
+    QCOMPARE(std::vector<float>(plainBack.values().begin(), plainBack.values().end()), values);
 }
 
 void TestMainWindow::screenshotWritesTheWindow()

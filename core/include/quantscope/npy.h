@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace quantscope {
 
@@ -17,6 +18,14 @@ struct NpyHeader {
     std::string dtype; // e.g. "float32", "int16"
 };
 NpyHeader readNpyHeader(const std::string& path);
+
+// Reads a .npy file's values in double, in C order: float64 data keep their precision (the
+// integer W·A+B pipeline of `linear` works in double).
+struct NpyDoubles {
+    Shape shape;
+    std::vector<double> values;
+};
+NpyDoubles readNpyAsDouble(const std::string& path);
 
 // Writes atomically (a temporary file renamed into place): nothing is left on failure.
 void writeNpy(const std::string& path, const Shape& shape, std::span<const float> values);

@@ -29,12 +29,18 @@ public:
     virtual const std::string& path() const = 0;
     virtual const std::vector<TensorInfo>& tensors() const = 0;
     virtual const std::vector<SkippedTensor>& skipped() const;
+    // Drops the file data this process holds resident (memory-mapped pages already read); tensors
+    // stay valid and read them again when needed. For batch runs over files larger than memory.
+    virtual void releaseCachedPages() const {}
     // Throws InputError naming the file and tensor on bad data, UsageError on an unknown name.
     virtual Tensor load(const std::string& name) const = 0;
 };
 
 // Opens a file by its content (and extension), or `demo:NAME`. Throws InputError.
 std::unique_ptr<TensorFile> openTensorFile(const std::string& path);
+
+// Throws InputError when the file lists no tensor (saying why when all were skipped).
+void requireReadableTensors(const TensorFile& file);
 
 // The tensor a command means: `name` if given, else the only one; several without a name is a
 // UsageError listing the names.

@@ -1,5 +1,7 @@
 #include "io/atomic_file.h"
 
+#include "quantscope/atomic_write.h"
+
 #include "quantscope/errors.h"
 
 #include <cerrno>
@@ -101,6 +103,13 @@ void AtomicFile::discard()
         std::filesystem::remove(m_tempPath, ignored);
         m_tempPath.clear();
     }
+}
+
+void writeFileAtomically(const std::string& path, std::string_view contents)
+{
+    AtomicFile file(path);
+    file.write(std::as_bytes(std::span(contents.data(), contents.size())));
+    file.commit();
 }
 
 } // namespace quantscope

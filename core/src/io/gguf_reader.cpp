@@ -1,17 +1,14 @@
 // GGUF v2/v3 (llama.cpp): a key-value metadata block, tensor infos, then aligned tensor data.
-// F32/F16/BF16 and the Q8_0 / Q4_0 block formats are read; other ggml types are listed with
-// their name and refused on load.
+// Every ggml type (quantscope/ggml_types.h) is read, block types dequantized bit for bit as ggml
+// does; a tensor of a type ggml removed or never had is listed as skipped.
 #include "io/byte_reader.h"
 #include "io/element_type.h"
-#include "io/float16.h"
 #include "io/format_readers.h"
 #include "io/io_error.h"
 #include "io/listed_tensor_file.h"
+#include "quantscope/ggml_types.h"
 
-#include <array>
-#include <cstring>
 #include <limits>
-#include <optional>
 
 namespace quantscope {
 
@@ -100,110 +97,13 @@ void skipValue(ByteReader& reader, const std::string& path, std::uint32_t type, 
     }
 }
 
-// A ggml tensor type: the elements per block and the bytes per block.
-struct GgmlType {
-    const char* name;
-    std::uint64_t blockElements;
-    std::uint64_t blockBytes;
-};
-
-std::optional<GgmlType> ggmlType(std::uint32_t id)
-{
-    switch (id) {
-    case 0:
-        return GgmlType{"float32", 1, 4};
-    case 1:
-        return GgmlType{"float16", 1, 2};
-    case 2:
-        return GgmlType{"Q4_0 (block 32)", 32, 18};
-    case 3:
-        return GgmlType{"Q4_1 (block 32)", 32, 20};
-    case 6:
-        return GgmlType{"Q5_0 (block 32)", 32, 22};
-    case 7:
-        return GgmlType{"Q5_1 (block 32)", 32, 24};
-    case 8:
-        return GgmlType{"Q8_0 (block 32)", 32, 34};
-    case 9:
-        return GgmlType{"Q8_1 (block 32)", 32, 36};
-    case 10:
-        return GgmlType{"Q2_K (block 256)", 256, 84};
-    case 11:
-        return GgmlType{"Q3_K (block 256)", 256, 110};
-    case 12:
-        return GgmlType{"Q4_K (block 256)", 256, 144};
-    case 13:
-        return GgmlType{"Q5_K (block 256)", 256, 176};
-    case 14:
-        return GgmlType{"Q6_K (block 256)", 256, 210};
-    case 15:
-        return GgmlType{"Q8_K (block 256)", 256, 292};
-    case 24:
-        return GgmlType{"int8", 1, 1};
-    case 25:
-        return GgmlType{"int16", 1, 2};
-    case 26:
-        return GgmlType{"int32", 1, 4};
-    case 27:
-        return GgmlType{"int64", 1, 8};
-    case 28:
-        return GgmlType{"float64", 1, 8};
-    case 30:
-        return GgmlType{"bfloat16", 1, 2};
-    default:
-        return std::nullopt;
-    }
-}
-
 constexpr std::uint32_t kTypeF32 = 0;
-constexpr std::uint32_t kTypeF16 = 1;
-constexpr std::uint32_t kTypeQ4_0 = 2;
-constexpr std::uint32_t kTypeQ8_0 = 8;
-constexpr std::uint32_t kTypeBF16 = 30;
-constexpr std::size_t kBlock = 32;
-
-std::uint16_t loadU16(const std::byte* data)
-{
-    std::uint16_t value;
-    std::memcpy(&value, data, sizeof value);
-    return value;
-}
-
-// Q8_0 block: a float16 scale d, then 32 int8 q; x = q * d.
-void dequantizeQ8_0(std::span<const std::byte> blocks, float* out)
-{
-    constexpr std::size_t kBlockBytes = 34;
-    for (std::size_t b = 0; b < blocks.size() / kBlockBytes; ++b) {
-        const std::byte* block = blocks.data() + b * kBlockBytes;
-        const float scale = halfToFloat(loadU16(block));
-        for (std::size_t j = 0; j < kBlock; ++j) {
-            out[b * kBlock + j] =
-                static_cast<float>(static_cast<std::int8_t>(block[2 + j])) * scale;
-        }
-    }
-}
-
-// Q4_0 block: a float16 scale d, then 16 bytes of nibbles; byte j holds element j (low nibble)
-// and element j + 16 (high nibble), each stored as q + 8; x = q * d.
-void dequantizeQ4_0(std::span<const std::byte> blocks, float* out)
-{
-    constexpr std::size_t kBlockBytes = 18;
-    for (std::size_t b = 0; b < blocks.size() / kBlockBytes; ++b) {
-        const std::byte* block = blocks.data() + b * kBlockBytes;
-        const float scale = halfToFloat(loadU16(block));
-        for (std::size_t j = 0; j < kBlock / 2; ++j) {
-            const auto packed = static_cast<unsigned>(block[2 + j]);
-            out[b * kBlock + j] = static_cast<float>(static_cast<int>(packed & 0x0F) - 8) * scale;
-            out[b * kBlock + j + kBlock / 2] =
-                static_cast<float>(static_cast<int>(packed >> 4) - 8) * scale;
-        }
-    }
-}
 
 struct Entry {
     TensorInfo info;
-    std::uint32_t type = 0;
-    std::uint64_t offset = 0; // from the start of the data section
+    std::uint32_t typeId = 0;
+    const GgmlType* type = nullptr; // set once the tensor is checked
+    std::uint64_t offset = 0;       // from the start of the data section
     std::uint64_t bytes = 0;
     std::string problem; // found while reading the tensor table, reported when listing
 };
@@ -211,7 +111,7 @@ struct Entry {
 class GgufFile : public ListedTensorFile {
 public:
     explicit GgufFile(std::shared_ptr<const MappedFile> file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
         , m_file(std::move(file))
     {
         const std::string& name = path();
@@ -266,11 +166,18 @@ public:
             }
             listOrSkip(entry.info.name, [&] {
                 checkEntry(entry);
-                if (entry.offset > dataBytes || entry.bytes > dataBytes - entry.offset) {
-                    failFile(name, "tensor '" + printableName(entry.info.name) + "': data [" +
-                                       std::to_string(entry.offset) + ", +" +
-                                       std::to_string(entry.bytes) +
-                                       ") lie past the end of the file");
+                // Data starting past the end: a broken tensor table. Data cut short (a partial
+                // download): only this tensor is lost.
+                if (entry.offset > dataBytes) {
+                    failFile(name, "tensor '" + printableName(entry.info.name) + "': data at " +
+                                       std::to_string(entry.offset) +
+                                       " start past the end of the file");
+                }
+                if (entry.bytes > dataBytes - entry.offset) {
+                    failTensor(name, entry.info.name,
+                               "data truncated: needs " + std::to_string(entry.bytes) +
+                                   " bytes, the file holds " +
+                                   std::to_string(dataBytes - entry.offset));
                 }
                 if (addTensor(entry.info)) {
                     m_entries.push_back(std::move(entry));
@@ -284,26 +191,13 @@ protected:
     {
         const Entry& entry = m_entries[index];
         const auto bytes = m_file->bytes().subspan(m_dataStart + entry.offset, entry.bytes);
-        const auto count = static_cast<std::size_t>(elementCount(entry.info.shape));
-        switch (entry.type) {
-        case kTypeF32:
+        if (entry.typeId == kTypeF32) { // viewed in place when aligned
             return tensorFromBytes(entry.info.name, entry.info.shape, ElementType::F32, bytes,
                                    m_file);
-        case kTypeF16:
-            return tensorFromBytes(entry.info.name, entry.info.shape, ElementType::F16, bytes,
-                                   m_file);
-        case kTypeBF16:
-            return tensorFromBytes(entry.info.name, entry.info.shape, ElementType::BF16, bytes,
-                                   m_file);
-        case kTypeQ8_0:
-        case kTypeQ4_0: {
-            std::vector<float> values(count);
-            (entry.type == kTypeQ8_0 ? dequantizeQ8_0 : dequantizeQ4_0)(bytes, values.data());
-            return Tensor(entry.info.name, entry.info.shape, std::move(values), entry.info.dtype);
         }
-        default:
-            failTensor(path(), entry.info.name, "unsupported dtype " + entry.info.dtype);
-        }
+        std::vector<float> values(static_cast<std::size_t>(elementCount(entry.info.shape)));
+        dequantizeGgml(*entry.type, bytes, values);
+        return Tensor(entry.info.name, entry.info.shape, std::move(values), entry.info.dtype);
     }
 
 private:
@@ -327,7 +221,7 @@ private:
             }
             entry.info.shape[dimensions - 1 - d] = static_cast<std::int64_t>(extent);
         }
-        entry.type = reader.u32("tensor type");
+        entry.typeId = reader.u32("tensor type");
         entry.offset = reader.u64("tensor offset");
         return entry;
     }
@@ -339,21 +233,24 @@ private:
         if (!entry.problem.empty()) {
             failTensor(name, entry.info.name, entry.problem);
         }
-        const auto type = ggmlType(entry.type);
-        if (!type) {
-            failTensor(name, entry.info.name, "unknown ggml type " + std::to_string(entry.type));
+        const GgmlType* type = findGgmlType(entry.typeId);
+        if (type == nullptr) {
+            failTensor(name, entry.info.name, "unknown ggml type " + std::to_string(entry.typeId));
         }
-        entry.info.dtype = type->name;
+        entry.info.dtype = type->dtype;
         const std::int64_t count = checkedElementCount(name, entry.info.name, entry.info.shape);
+        // ggml quantizes rows (its ne[0], the last dimension here) block by block.
         const std::int64_t rowLength = entry.info.shape.empty() ? 1 : entry.info.shape.back();
-        if (rowLength % static_cast<std::int64_t>(type->blockElements) != 0) {
+        const auto blockElements = static_cast<std::int64_t>(type->blockElements);
+        if (rowLength % blockElements != 0) {
             failTensor(name, entry.info.name,
                        "row length " + std::to_string(rowLength) + " is not a multiple of the " +
-                           std::to_string(type->blockElements) + "-element block");
+                           std::to_string(blockElements) + "-element block of " +
+                           std::string(type->name));
         }
-        entry.bytes = checkedByteSize(name, entry.info.name,
-                                      count / static_cast<std::int64_t>(type->blockElements),
-                                      type->blockBytes);
+        entry.bytes =
+            checkedByteSize(name, entry.info.name, count / blockElements, type->blockBytes);
+        entry.type = type;
     }
 
     std::shared_ptr<const MappedFile> m_file;

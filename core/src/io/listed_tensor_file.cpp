@@ -9,9 +9,21 @@ Tensor ListedTensorFile::load(const std::string& name) const
 {
     const auto found = m_indexByName.find(name);
     if (found == m_indexByName.end()) {
+        for (const SkippedTensor& skipped : m_skipped) {
+            if (skipped.name == name) {
+                failTensor(m_path, name, skipped.reason);
+            }
+        }
         throw UsageError(printableName(m_path) + ": no tensor named '" + printableName(name) + "'");
     }
     return loadIndex(found->second);
+}
+
+void ListedTensorFile::releaseCachedPages() const
+{
+    if (m_mapped) {
+        m_mapped->releasePages();
+    }
 }
 
 bool ListedTensorFile::addTensor(TensorInfo info)

@@ -71,6 +71,13 @@ std::shared_ptr<const MappedFile> MappedFile::fromBuffer(std::string path,
     return mapped;
 }
 
+void MappedFile::releasePages() const
+{
+    if (m_mapping != nullptr) {
+        ::madvise(m_mapping, m_size, MADV_DONTNEED);
+    }
+}
+
 MappedFile::~MappedFile()
 {
     if (m_mapping != nullptr) {

@@ -26,6 +26,10 @@ public:
     const std::string& path() const { return m_path; }
     std::span<const std::byte> bytes() const { return {m_data, m_size}; }
     std::size_t size() const { return m_size; }
+    // Drops the pages of a mapped file this process holds resident; later reads fault them in
+    // again from the page cache (the mapping is read-only, so nothing is lost). Lets a batch run
+    // over a large file keep its resident memory to the tensors at hand.
+    void releasePages() const;
 
 private:
     MappedFile() = default;

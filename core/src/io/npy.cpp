@@ -129,6 +129,15 @@ Tensor readNpy(const std::string& path)
                      file->bytes().subspan(layout.dataOffset), file);
 }
 
+NpyDoubles readNpyAsDouble(const std::string& path)
+{
+    const auto file = MappedFile::open(path);
+    NpyLayout layout = readLayout(path, file->bytes());
+    std::vector<double> values =
+        npyValues<double>(layout, file->bytes().subspan(layout.dataOffset));
+    return {std::move(layout.shape), std::move(values)};
+}
+
 void writeNpy(const std::string& path, const Shape& shape, std::span<const float> values)
 {
     writeArray(path, shape, values, "<f4");

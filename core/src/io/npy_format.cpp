@@ -86,21 +86,23 @@ template <typename T> T loadElement(const unsigned char* bytes, bool swapBytes)
     return std::bit_cast<T>(raw);
 }
 
-template <typename T>
-void convertAs(const unsigned char* src, std::size_t count, bool swapBytes, float* dst)
+template <typename T, typename Out>
+void convertAs(const unsigned char* src, std::size_t count, bool swapBytes, Out* dst)
 {
     for (std::size_t i = 0; i < count; ++i)
-        dst[i] = static_cast<float>(loadElement<T>(src + i * sizeof(T), swapBytes));
+        dst[i] = static_cast<Out>(loadElement<T>(src + i * sizeof(T), swapBytes));
 }
 
-void convert(const NpyDtype& dtype, const unsigned char* src, std::size_t count, float* dst)
+template <typename Out>
+void convert(const NpyDtype& dtype, const unsigned char* src, std::size_t count, Out* dst)
 {
     const bool swap = dtype.swapBytes;
     switch (dtype.kind) {
     case NpyKind::Float:
         if (dtype.size == 2) {
             for (std::size_t i = 0; i < count; ++i)
-                dst[i] = halfToFloat(loadElement<std::uint16_t>(src + 2 * i, swap));
+                dst[i] =
+                    static_cast<Out>(halfToFloat(loadElement<std::uint16_t>(src + 2 * i, swap)));
         } else if (dtype.size == 4) {
             convertAs<float>(src, count, swap, dst);
         } else {
@@ -131,23 +133,23 @@ void convert(const NpyDtype& dtype, const unsigned char* src, std::size_t count,
         }
     case NpyKind::Bool:
         for (std::size_t i = 0; i < count; ++i)
-            dst[i] = src[i] != 0 ? 1.0f : 0.0f;
+            dst[i] = src[i] != 0 ? Out(1) : Out(0);
         return;
     }
 }
 
 // Fortran order stores the first index fastest; walk the file order with an odometer and
 // place each value at its C-order position.
-std::vector<float> fortranToC(const Shape& shape, std::span<const float> fortran)
+template <typename T> std::vector<T> fortranToC(const Shape& shape, std::span<const T> fortran)
 {
     const std::size_t rank = shape.size();
     std::vector<std::int64_t> cStride(rank, 1);
     for (std::size_t k = 1; k < rank; ++k)
         cStride[rank - 1 - k] = cStride[rank - k] * shape[rank - k];
-    std::vector<float> c(fortran.size());
+    std::vector<T> c(fortran.size());
     std::vector<std::int64_t> index(rank, 0);
     std::int64_t cOffset = 0;
-    for (const float value : fortran) {
+    for (const T value : fortran) {
         c[static_cast<std::size_t>(cOffset)] = value;
         for (std::size_t k = 0; k < rank; ++k) {
             cOffset += cStride[k];
@@ -273,11 +275,25 @@ Tensor npyTensor(std::string name, const NpyLayout& layout, std::span<const std:
         return Tensor(std::move(name), layout.shape, std::move(owner),
                       std::span(reinterpret_cast<const float*>(data.data()), count), dtype.name);
 
-    std::vector<float> values(count);
-    convert(dtype, reinterpret_cast<const unsigned char*>(data.data()), count, values.data());
-    if (!inCOrder)
-        values = fortranToC(layout.shape, values);
-    return Tensor(std::move(name), layout.shape, std::move(values), dtype.name);
+    return Tensor(std::move(name), layout.shape, npyValues<float>(layout, data), dtype.name);
 }
+
+template <typename T>
+std::vector<T> npyValues(const NpyLayout& layout, std::span<const std::byte> data)
+{
+    const NpyDtype& dtype = supportedDtype(layout);
+    if (data.size() < layout.dataBytes)
+        fail("data truncated: needs " + std::to_string(layout.dataBytes) + " bytes, has " +
+             std::to_string(data.size()));
+    std::vector<T> values(static_cast<std::size_t>(layout.count));
+    convert(dtype, reinterpret_cast<const unsigned char*>(data.data()), values.size(),
+            values.data());
+    if (layout.fortranOrder && layout.shape.size() > 1)
+        values = fortranToC(layout.shape, std::span<const T>(values));
+    return values;
+}
+
+template std::vector<float> npyValues(const NpyLayout&, std::span<const std::byte>);
+template std::vector<double> npyValues(const NpyLayout&, std::span<const std::byte>);
 
 } // namespace quantscope

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace quantscope {
 
@@ -56,5 +57,9 @@ const NpyDtype& supportedDtype(const NpyLayout& layout);
 // is converted into a new buffer.
 Tensor npyTensor(std::string name, const NpyLayout& layout, std::span<const std::byte> data,
                  std::shared_ptr<const void> owner);
+
+// The values converted to T (float or double) in C order, always into a new buffer.
+template <typename T>
+std::vector<T> npyValues(const NpyLayout& layout, std::span<const std::byte> data);
 
 } // namespace quantscope

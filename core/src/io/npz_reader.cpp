@@ -39,7 +39,7 @@ template <typename Step> auto inMember(const std::string& path, const std::strin
 class NpzFile : public ListedTensorFile {
 public:
     explicit NpzFile(std::shared_ptr<const MappedFile> file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
         , m_file(std::move(file))
     {
         zip_error_t error;

@@ -1,441 +1,384 @@
-// ONNX models: every graph initializer and every Constant node's 'value' tensor, from raw_data,
-// the typed repeated fields or external data files. Decoded from the protobuf wire format by hand
-// (see protobuf_wire.h) so that the model stays memory-mapped and nothing is parsed eagerly.
+// ONNX models: every initializer (dense or sparse) and every Constant node's value, in the main
+// graph and in every sub-graph (If, Loop, Scan, ...); integer initializers that feed a
+// DequantizeLinear with constant scales are listed as the float tensors they stand for. Read
+// from the memory-mapped model without parsing anything eagerly (see onnx_model.h,
+// onnx_tensor.h).
 #include "io/element_type.h"
-#include "io/float16.h"
 #include "io/format_readers.h"
 #include "io/io_error.h"
 #include "io/listed_tensor_file.h"
+#include "io/onnx_model.h"
+#include "io/onnx_tensor.h"
 #include "io/protobuf_wire.h"
 #include "quantscope/errors.h"
 
-#include <bit>
-#include <charconv>
-#include <cstring>
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <optional>
 
 namespace quantscope {
 
 namespace {
 
-// Field numbers from onnx.proto.
-constexpr std::uint32_t kModelGraph = 7;
-constexpr std::uint32_t kGraphNode = 1;
-constexpr std::uint32_t kGraphInitializer = 5;
-constexpr std::uint32_t kNodeOutput = 2;
-constexpr std::uint32_t kNodeOpType = 4;
-constexpr std::uint32_t kNodeAttribute = 5;
-constexpr std::uint32_t kAttributeName = 1;
-constexpr std::uint32_t kAttributeTensor = 5;
-constexpr std::uint32_t kTensorDims = 1;
-constexpr std::uint32_t kTensorDataType = 2;
-constexpr std::uint32_t kTensorFloatData = 4;
-constexpr std::uint32_t kTensorInt32Data = 5;
-constexpr std::uint32_t kTensorInt64Data = 7;
-constexpr std::uint32_t kTensorName = 8;
-constexpr std::uint32_t kTensorRawData = 9;
-constexpr std::uint32_t kTensorDoubleData = 10;
-constexpr std::uint32_t kTensorUint64Data = 11;
-constexpr std::uint32_t kTensorExternalData = 13;
-constexpr std::uint32_t kTensorDataLocation = 14;
-constexpr std::uint32_t kEntryKey = 1;
-constexpr std::uint32_t kEntryValue = 2;
-constexpr std::uint64_t kLocationExternal = 1;
+// SparseTensorProto fields.
+constexpr std::uint32_t kSparseValues = 1;
+constexpr std::uint32_t kSparseIndices = 2;
+constexpr std::uint32_t kSparseDims = 3;
+// Scales and zero points shown in a tensor's note.
+constexpr std::size_t kNotedValues = 6;
 
-std::string_view text(std::span<const std::byte> bytes)
+std::string formatValue(double value)
 {
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return text;
 }
 
-// TensorProto.DataType.
-std::optional<ElementType> elementType(std::uint64_t dataType)
+// "scale 0.02" or "64 scales 0.001 .. 0.03: 0.0012, 0.0013, ..." for a tooltip.
+template <typename T> std::string describeValues(const char* what, const std::vector<T>& values)
 {
-    switch (dataType) {
-    case 1:
-        return ElementType::F32;
-    case 2:
-        return ElementType::U8;
-    case 3:
-        return ElementType::I8;
-    case 4:
-        return ElementType::U16;
-    case 5:
-        return ElementType::I16;
-    case 6:
-        return ElementType::I32;
-    case 7:
-        return ElementType::I64;
-    case 9:
-        return ElementType::Bool;
-    case 10:
-        return ElementType::F16;
-    case 11:
-        return ElementType::F64;
-    case 12:
-        return ElementType::U32;
-    case 13:
-        return ElementType::U64;
-    case 16:
-        return ElementType::BF16;
-    default:
-        return std::nullopt;
+    if (values.size() == 1) {
+        return std::string(what) + " " + formatValue(values.front());
     }
+    const auto [low, high] = std::minmax_element(values.begin(), values.end());
+    std::string text = std::to_string(values.size()) + " " + what + "s " + formatValue(*low) +
+                       " .. " + formatValue(*high) + ":";
+    for (std::size_t i = 0; i < values.size() && i < kNotedValues; ++i) {
+        text += (i > 0 ? ", " : " ") + formatValue(values[i]);
+    }
+    return text + (values.size() > kNotedValues ? ", ..." : "");
 }
 
-std::string dataTypeName(std::uint64_t dataType)
-{
-    if (const auto type = elementType(dataType)) {
-        return elementTypeName(*type);
-    }
-    switch (dataType) {
-    case 8:
-        return "string";
-    case 14:
-        return "complex64";
-    case 15:
-        return "complex128";
-    default:
-        return "onnx type " + std::to_string(dataType);
-    }
-}
-
-// The typed repeated field that holds a data type's values (when raw_data is absent).
-std::uint32_t typedField(ElementType type)
-{
-    switch (type) {
-    case ElementType::F32:
-        return kTensorFloatData;
-    case ElementType::F64:
-        return kTensorDoubleData;
-    case ElementType::I64:
-        return kTensorInt64Data;
-    case ElementType::U32:
-    case ElementType::U64:
-        return kTensorUint64Data;
-    default:
-        return kTensorInt32Data; // int8..int32, uint8, uint16, bool, and f16/bf16 bits
-    }
-}
-
-// A typed-field element as float: varints hold integers (f16/bf16 as their bit patterns).
-float fromVarint(ElementType type, std::uint64_t value)
-{
-    switch (type) {
-    case ElementType::F16:
-        return halfToFloat(static_cast<std::uint16_t>(value));
-    case ElementType::BF16:
-        return bfloat16ToFloat(static_cast<std::uint16_t>(value));
-    case ElementType::U64:
-        return static_cast<float>(value);
-    case ElementType::U32:
-        return static_cast<float>(static_cast<std::uint32_t>(value));
-    case ElementType::I64:
-        return static_cast<float>(static_cast<std::int64_t>(value));
-    case ElementType::Bool:
-        return value != 0 ? 1.0f : 0.0f;
-    default:
-        return static_cast<float>(static_cast<std::int32_t>(value));
-    }
-}
-
-struct Entry {
-    TensorInfo info;
-    std::optional<ElementType> type;
-    std::span<const std::byte> proto; // the TensorProto message
+// A DequantizeLinear applied to a listed integer tensor: y = (q − zero_point) · scale, with one
+// scale for the tensor, one per index along `axis`, or one per `blockSize` indices along `axis`.
+struct Dequantization {
+    std::vector<float> scales;
+    std::vector<std::int32_t> zeroPoints; // empty: zero
+    std::int64_t axis = 0;
+    std::int64_t blockSize = 0; // 0: per tensor or per axis
+    bool perTensor = true;
 };
 
-// What a TensorProto says about its data, read without touching the values.
-struct TensorHeader {
+// The dense tensor a SparseTensorProto stands for.
+struct SparseTensor {
+    std::optional<OnnxTensorData> values;
+    std::vector<std::int64_t> offsets; // flat offset of each value
     Shape shape;
-    std::uint64_t dataType = 0;
-    std::string_view name;
-    std::optional<std::span<const std::byte>> raw;
-    bool external = false;
-    std::string_view location;
-    std::string_view offset;
-    std::string_view length;
 };
 
-TensorHeader readHeader(std::span<const std::byte> proto, const std::string& path)
+// How one listed tensor is read.
+struct Source {
+    const OnnxConstant* constant = nullptr;
+    std::optional<OnnxTensorData> data;           // Kind::Tensor
+    std::optional<SparseTensor> sparse;           // Kind::SparseTensor
+    std::optional<Dequantization> dequantization; // a QDQ weight
+};
+
+std::vector<float> dequantize(const Shape& shape, const std::vector<std::int32_t>& codes,
+                              const Dequantization& dq)
 {
-    TensorHeader header;
-    WireReader reader(proto, path);
-    WireField field;
-    while (reader.next(field)) {
-        switch (field.number) {
-        case kTensorDims:
-            if (field.type == WireField::LengthDelimited) {
-                WireReader packed(field.bytes, path);
-                while (!packed.atEnd()) {
-                    header.shape.push_back(static_cast<std::int64_t>(packed.varint()));
-                }
-            } else {
-                header.shape.push_back(static_cast<std::int64_t>(field.scalar));
-            }
-            break;
-        case kTensorDataType:
-            header.dataType = field.scalar;
-            break;
-        case kTensorName:
-            header.name = text(field.bytes);
-            break;
-        case kTensorRawData:
-            header.raw = field.bytes;
-            break;
-        case kTensorDataLocation:
-            header.external = field.scalar == kLocationExternal;
-            break;
-        case kTensorExternalData: {
-            WireReader entry(field.bytes, path);
-            WireField part;
-            std::string_view key;
-            std::string_view value;
-            while (entry.next(part)) {
-                if (part.number == kEntryKey) {
-                    key = text(part.bytes);
-                } else if (part.number == kEntryValue) {
-                    value = text(part.bytes);
-                }
-            }
-            if (key == "location") {
-                header.location = value;
-            } else if (key == "offset") {
-                header.offset = value;
-            } else if (key == "length") {
-                header.length = value;
-            }
-            break;
+    std::vector<float> values(codes.size());
+    const auto zeroPoint = [&](std::size_t s) {
+        return dq.zeroPoints.empty() ? 0 : dq.zeroPoints[s];
+    };
+    if (dq.perTensor) {
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            values[i] = static_cast<float>(codes[i] - zeroPoint(0)) * dq.scales[0];
         }
-        default:
-            break;
+        return values;
+    }
+    // Indices split as [outer, along the axis, inner]; the scale index keeps outer and inner
+    // and maps the axis index to its block (a block of 1 for per-axis).
+    const auto axis = static_cast<std::size_t>(dq.axis);
+    std::size_t outer = 1;
+    std::size_t inner = 1;
+    for (std::size_t d = 0; d < shape.size(); ++d) {
+        (d < axis ? outer : inner) *= d == axis ? 1 : static_cast<std::size_t>(shape[d]);
+    }
+    const auto extent = static_cast<std::size_t>(shape[axis]);
+    const std::size_t block = dq.blockSize > 0 ? static_cast<std::size_t>(dq.blockSize) : 1;
+    const std::size_t blocks = (extent + block - 1) / block;
+    std::size_t i = 0;
+    for (std::size_t o = 0; o < outer; ++o) {
+        for (std::size_t a = 0; a < extent; ++a) {
+            const std::size_t row = dq.blockSize > 0 ? (o * blocks + a / block) * inner : a;
+            for (std::size_t in = 0; in < inner; ++in, ++i) {
+                const std::size_t s = dq.blockSize > 0 ? row + in : row;
+                values[i] = static_cast<float>(codes[i] - zeroPoint(s)) * dq.scales[s];
+            }
         }
     }
-    return header;
+    return values;
 }
 
 class OnnxFile : public ListedTensorFile {
 public:
     explicit OnnxFile(std::shared_ptr<const MappedFile> file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
         , m_file(std::move(file))
+        , m_contents(scanOnnxModel(m_file->bytes(), path()))
     {
-        WireReader model(m_file->bytes(), path());
-        WireField field;
-        while (model.next(field)) {
-            if (field.number == kModelGraph && field.type == WireField::LengthDelimited) {
-                readGraph(field.bytes);
-            }
+        for (std::size_t i = 0; i < m_contents.constants.size(); ++i) {
+            const OnnxConstant& constant = m_contents.constants[i];
+            m_byScopeAndName.emplace(std::pair(constant.scope, constant.name), i);
+        }
+        const std::map<std::size_t, const OnnxDequantize*> dequantizers = dequantizedConstants();
+        for (std::size_t i = 0; i < m_contents.constants.size(); ++i) {
+            const auto dq = dequantizers.find(i);
+            list(m_contents.constants[i], dq == dequantizers.end() ? nullptr : dq->second);
+        }
+        for (SkippedTensor& skipped : m_contents.skipped) {
+            addSkipped(std::move(skipped.name), std::move(skipped.reason));
         }
     }
 
 protected:
     Tensor loadIndex(std::size_t index) const override
     {
-        const Entry& entry = m_entries[index];
-        const std::string& name = entry.info.name;
-        if (!entry.type) {
-            failTensor(path(), name, "unsupported dtype " + entry.info.dtype);
+        const Source& source = m_sources[index];
+        const TensorInfo& info = tensors()[index];
+        const OnnxConstant& constant = *source.constant;
+        if (constant.kind == OnnxConstant::Kind::Values) {
+            return Tensor(info.name, info.shape, constant.values, info.dtype);
         }
-        const ElementType type = *entry.type;
-        const TensorHeader header = readHeader(entry.proto, path());
-        const std::int64_t count = checkedElementCount(path(), name, header.shape);
-        const std::uint64_t bytes = checkedByteSize(path(), name, count, elementSize(type));
-        if (header.external) {
-            return loadExternal(entry, header, bytes);
+        if (source.sparse) {
+            std::vector<float> dense(static_cast<std::size_t>(elementCount(info.shape)), 0.0f);
+            const std::vector<float> values = source.sparse->values->floats();
+            for (std::size_t k = 0; k < values.size(); ++k) {
+                dense[static_cast<std::size_t>(source.sparse->offsets[k])] = values[k];
+            }
+            return Tensor(info.name, info.shape, std::move(dense), info.dtype);
         }
-        if (header.raw) {
-            return tensorFromBytes(name, header.shape, type, *header.raw, m_file);
+        if (source.dequantization) {
+            return Tensor(info.name, info.shape,
+                          dequantize(info.shape, source.data->integers(), *source.dequantization),
+                          info.dtype);
         }
-        return loadTyped(entry, header.shape, count);
+        return source.data->toTensor(info.name);
     }
 
 private:
-    void readGraph(std::span<const std::byte> graph)
+    // The constant a name means in `scope`: its own, else the nearest enclosing graph's.
+    std::optional<std::size_t> lookup(std::size_t scope, const std::string& name) const
     {
-        WireReader reader(graph, path());
-        WireField field;
-        while (reader.next(field)) {
-            if (field.type != WireField::LengthDelimited) {
-                continue;
-            }
-            if (field.number == kGraphInitializer) {
-                addEntry(field.bytes, {});
-            } else if (field.number == kGraphNode) {
-                readNode(field.bytes);
+        for (std::optional<std::size_t> s = scope; s; s = m_contents.scopes[*s].parent) {
+            const auto found = m_byScopeAndName.find(std::pair(*s, name));
+            if (found != m_byScopeAndName.end()) {
+                return found->second;
             }
         }
+        return std::nullopt;
     }
 
-    void readNode(std::span<const std::byte> node)
+    // For each constant fed to a DequantizeLinear whose scale is a constant too, that node (the
+    // first one, when several dequantize the same constant).
+    std::map<std::size_t, const OnnxDequantize*> dequantizedConstants() const
     {
-        WireReader reader(node, path());
-        WireField field;
-        std::string_view opType;
-        std::string_view output;
-        std::optional<std::span<const std::byte>> value;
-        while (reader.next(field)) {
-            if (field.type != WireField::LengthDelimited) {
-                continue;
+        std::map<std::size_t, const OnnxDequantize*> result;
+        for (const OnnxDequantize& dq : m_contents.dequantizers) {
+            const auto input = lookup(dq.scope, dq.input);
+            if (input && lookup(dq.scope, dq.scale) &&
+                m_contents.constants[*input].kind == OnnxConstant::Kind::Tensor) {
+                result.emplace(*input, &dq);
             }
-            if (field.number == kNodeOpType) {
-                opType = text(field.bytes);
-            } else if (field.number == kNodeOutput && output.empty()) {
-                output = text(field.bytes);
-            } else if (field.number == kNodeAttribute) {
-                WireReader attribute(field.bytes, path());
-                WireField part;
-                std::string_view attributeName;
-                std::optional<std::span<const std::byte>> tensor;
-                while (attribute.next(part)) {
-                    if (part.number == kAttributeName && part.type == WireField::LengthDelimited) {
-                        attributeName = text(part.bytes);
-                    } else if (part.number == kAttributeTensor &&
-                               part.type == WireField::LengthDelimited) {
-                        tensor = part.bytes;
-                    }
+        }
+        return result;
+    }
+
+    // A constant's values as float32 (small ones: scales and zero points).
+    std::vector<float> constantFloats(std::size_t index, const std::string& user) const
+    {
+        const OnnxConstant& constant = m_contents.constants[index];
+        if (constant.kind == OnnxConstant::Kind::Values) {
+            return constant.values;
+        }
+        if (constant.kind != OnnxConstant::Kind::Tensor) {
+            failTensor(path(), user,
+                       "DequantizeLinear parameter '" + constant.name + "' is a sparse tensor");
+        }
+        return OnnxTensorData(constant.message, m_file, tensorName(constant)).floats();
+    }
+
+    Shape constantShape(std::size_t index) const
+    {
+        const OnnxConstant& constant = m_contents.constants[index];
+        return constant.kind == OnnxConstant::Kind::Values
+                   ? constant.shape
+                   : readOnnxTensorHeader(constant.message, path()).shape;
+    }
+
+    std::string tensorName(const OnnxConstant& constant) const
+    {
+        return constant.name.empty()
+                   ? "unnamed_" + std::to_string(&constant - m_contents.constants.data())
+                   : constant.name;
+    }
+
+    // The listed name: as in the model, qualified by its sub-graph path when the name is taken.
+    std::string uniqueName(const OnnxConstant& constant) const
+    {
+        std::string name = tensorName(constant);
+        const std::string& scopePath = m_contents.scopes[constant.scope].path;
+        if (hasTensor(name) && !scopePath.empty()) {
+            name = scopePath + "/" + name;
+        }
+        return name;
+    }
+
+    void list(const OnnxConstant& constant, const OnnxDequantize* dq)
+    {
+        const std::string name = uniqueName(constant);
+        listOrSkip(name, [&] {
+            Source source;
+            source.constant = &constant;
+            TensorInfo info;
+            info.name = name;
+            switch (constant.kind) {
+            case OnnxConstant::Kind::Values:
+                info.shape = constant.shape;
+                info.dtype = constant.dtype;
+                break;
+            case OnnxConstant::Kind::Tensor:
+                source.data.emplace(constant.message, m_file, name);
+                info.shape = source.data->shape();
+                info.dtype = source.data->type().name;
+                if (dq && source.data->type().integer && source.data->type().bits <= 32) {
+                    source.dequantization = dequantization(*dq, info);
                 }
-                if (attributeName == "value" && tensor) {
-                    value = tensor;
-                }
+                break;
+            case OnnxConstant::Kind::SparseTensor:
+                source.sparse = sparseTensor(constant.message, name);
+                info.shape = source.sparse->shape;
+                info.dtype = source.sparse->values->type().name + " (sparse)";
+                break;
             }
-        }
-        if (opType == "Constant" && value) {
-            addEntry(*value, output); // the node's output names the constant
-        }
-    }
-
-    void addEntry(std::span<const std::byte> proto, std::string_view preferredName)
-    {
-        const TensorHeader header = readHeader(proto, path());
-        Entry entry;
-        entry.info.name = std::string(preferredName.empty() ? header.name : preferredName);
-        if (entry.info.name.empty()) {
-            entry.info.name = "unnamed_" + std::to_string(m_entries.size());
-        }
-        entry.info.shape = header.shape;
-        entry.info.dtype = dataTypeName(header.dataType);
-        entry.type = elementType(header.dataType);
-        entry.proto = proto;
-        const std::int64_t count = checkedElementCount(path(), entry.info.name, header.shape);
-        if (entry.type && header.raw && !header.external) {
-            const std::uint64_t bytes =
-                checkedByteSize(path(), entry.info.name, count, elementSize(*entry.type));
-            if (header.raw->size() != bytes) {
-                failTensor(path(), entry.info.name,
-                           "raw_data holds " + std::to_string(header.raw->size()) +
-                               " bytes but shape " + shapeToString(header.shape) + " of " +
-                               entry.info.dtype + " needs " + std::to_string(bytes));
+            if (addTensor(info)) {
+                m_sources.push_back(std::move(source));
             }
-        }
-        addTensor(entry.info);
-        m_entries.push_back(std::move(entry));
+        });
     }
 
-    std::uint64_t parseNumber(const std::string& tensor, std::string_view value,
-                              const char* what) const
+    // Checks a DequantizeLinear's parameters against tensor `info` and says in its dtype and
+    // note what is stored.
+    Dequantization dequantization(const OnnxDequantize& dq, TensorInfo& info) const
     {
-        std::uint64_t number = 0;
-        const auto [end, error] =
-            std::from_chars(value.data(), value.data() + value.size(), number);
-        if (error != std::errc() || end != value.data() + value.size()) {
-            failTensor(path(), tensor,
-                       std::string("external data ") + what + " '" + printableName(value) +
-                           "' is not a number");
-        }
-        return number;
-    }
-
-    Tensor loadExternal(const Entry& entry, const TensorHeader& header, std::uint64_t bytes) const
-    {
-        const std::string& name = entry.info.name;
-        if (header.location.empty()) {
-            failTensor(path(), name, "external data without a location");
-        }
-        const std::uint64_t offset =
-            header.offset.empty() ? 0 : parseNumber(name, header.offset, "offset");
-        if (!header.length.empty() && parseNumber(name, header.length, "length") != bytes) {
-            failTensor(path(), name,
-                       "external data length " + std::string(header.length) +
-                           " does not match the " + std::to_string(bytes) +
-                           " bytes its shape needs");
-        }
-        std::shared_ptr<const MappedFile> data;
-        try {
-            data = MappedFile::open(siblingPath(path(), header.location));
-        } catch (const InputError& error) {
-            failTensor(path(), name, std::string("external data: ") + error.what());
-        }
-        if (offset > data->size() || bytes > data->size() - offset) {
-            failTensor(path(), name,
-                       "external data [" + std::to_string(offset) + ", +" + std::to_string(bytes) +
-                           ") lie past the end of " + printableName(header.location));
-        }
-        return tensorFromBytes(name, header.shape, *entry.type,
-                               data->bytes().subspan(offset, bytes), data);
-    }
-
-    Tensor loadTyped(const Entry& entry, const Shape& shape, std::int64_t count) const
-    {
-        const std::string& name = entry.info.name;
-        const ElementType type = *entry.type;
-        // Every typed value takes at least one byte of the message: check before allocating.
-        if (static_cast<std::uint64_t>(count) > entry.proto.size()) {
-            failTensor(path(), name,
-                       "shape " + shapeToString(shape) +
-                           " claims more values than the tensor holds");
-        }
-        std::vector<float> values;
-        values.reserve(static_cast<std::size_t>(count));
-        const auto append = [&](float value) {
-            if (values.size() == static_cast<std::size_t>(count)) {
-                failTensor(path(), name, "more values than shape " + shapeToString(shape));
+        const std::string& name = info.name;
+        Dequantization result;
+        const std::size_t scaleIndex = *lookup(dq.scope, dq.scale);
+        result.scales = constantFloats(scaleIndex, name);
+        const Shape scaleShape = constantShape(scaleIndex);
+        if (!dq.zeroPoint.empty()) {
+            const auto zeroIndex = lookup(dq.scope, dq.zeroPoint);
+            if (!zeroIndex) {
+                failTensor(path(), name,
+                           "DequantizeLinear zero point '" + dq.zeroPoint + "' is not a constant");
             }
-            values.push_back(value);
-        };
-        const auto appendScalar = [&](WireField::Type wire, std::uint64_t scalar) {
-            if (type == ElementType::F32 && wire == WireField::Fixed32) {
-                append(std::bit_cast<float>(static_cast<std::uint32_t>(scalar)));
-            } else if (type == ElementType::F64 && wire == WireField::Fixed64) {
-                append(static_cast<float>(std::bit_cast<double>(scalar)));
-            } else if (wire == WireField::Varint && type != ElementType::F32 &&
-                       type != ElementType::F64) {
-                append(fromVarint(type, scalar));
+            const std::vector<float> zeroPoints = constantFloats(*zeroIndex, name);
+            if (zeroPoints.size() != result.scales.size()) {
+                failTensor(path(), name,
+                           "DequantizeLinear has " + std::to_string(result.scales.size()) +
+                               " scales but " + std::to_string(zeroPoints.size()) + " zero points");
+            }
+            result.zeroPoints.assign(zeroPoints.begin(), zeroPoints.end());
+        }
+        const auto rank = static_cast<std::int64_t>(info.shape.size());
+        const std::string stored = info.dtype + " via DequantizeLinear, ";
+        result.perTensor = dq.blockSize == 0 && result.scales.size() == 1 && scaleShape.size() <= 1;
+        if (result.perTensor) {
+            info.dtype = stored + "per-tensor";
+        } else {
+            result.axis = dq.axis < 0 ? dq.axis + rank : dq.axis;
+            if (result.axis < 0 || result.axis >= rank) {
+                failTensor(path(), name,
+                           "DequantizeLinear axis " + std::to_string(dq.axis) +
+                               " is outside a tensor of rank " + std::to_string(rank));
+            }
+            result.blockSize = dq.blockSize;
+            Shape expected{info.shape[static_cast<std::size_t>(result.axis)]};
+            if (dq.blockSize > 0) {
+                expected = info.shape;
+                auto& extent = expected[static_cast<std::size_t>(result.axis)];
+                extent = (extent + dq.blockSize - 1) / dq.blockSize;
+                info.dtype = stored + "blocked " + std::to_string(dq.blockSize) + " along axis " +
+                             std::to_string(result.axis);
             } else {
-                failTensor(path(), name, "typed data field has the wrong wire type");
+                info.dtype = stored + "per-axis " + std::to_string(result.axis);
             }
-        };
-        const std::uint32_t wanted = typedField(type);
-        WireReader reader(entry.proto, path());
+            if (scaleShape != expected) {
+                failTensor(path(), name,
+                           "DequantizeLinear scale shape " + shapeToString(scaleShape) +
+                               " does not fit shape " + shapeToString(info.shape) + " (expected " +
+                               shapeToString(expected) + ")");
+            }
+        }
+        info.note = describeValues("scale", result.scales);
+        if (!result.zeroPoints.empty()) {
+            info.note += "; " + describeValues("zero point", result.zeroPoints);
+        }
+        return result;
+    }
+
+    SparseTensor sparseTensor(std::span<const std::byte> message, const std::string& name) const
+    {
+        SparseTensor sparse;
+        std::optional<OnnxTensorData> indices;
+        WireReader reader(message, path());
         WireField field;
         while (reader.next(field)) {
-            if (field.number != wanted) {
-                continue;
-            }
-            if (field.type != WireField::LengthDelimited) {
-                appendScalar(field.type, field.scalar);
-                continue;
-            }
-            WireReader packed(field.bytes, path());
-            while (!packed.atEnd()) {
-                if (type == ElementType::F32) {
-                    appendScalar(WireField::Fixed32, packed.fixed(4));
-                } else if (type == ElementType::F64) {
-                    appendScalar(WireField::Fixed64, packed.fixed(8));
+            if (field.number == kSparseValues && field.type == WireField::LengthDelimited) {
+                sparse.values.emplace(field.bytes, m_file, name);
+            } else if (field.number == kSparseIndices && field.type == WireField::LengthDelimited) {
+                indices.emplace(field.bytes, m_file, name);
+            } else if (field.number == kSparseDims) {
+                if (field.type == WireField::LengthDelimited) {
+                    WireReader packed(field.bytes, path());
+                    while (!packed.atEnd()) {
+                        sparse.shape.push_back(static_cast<std::int64_t>(packed.varint()));
+                    }
                 } else {
-                    appendScalar(WireField::Varint, packed.varint());
+                    sparse.shape.push_back(static_cast<std::int64_t>(field.scalar));
                 }
             }
         }
-        if (values.size() != static_cast<std::size_t>(count)) {
-            failTensor(path(), name,
-                       "holds " + std::to_string(values.size()) + " values but shape " +
-                           shapeToString(shape) + " needs " + std::to_string(count));
+        if (!sparse.values || !indices || !indices->type().integer) {
+            failTensor(path(), name, "sparse tensor without values or integer indices");
         }
-        return Tensor(name, shape, std::move(values), entry.info.dtype);
+        const std::int64_t count = checkedElementCount(path(), name, sparse.shape);
+        const std::int64_t nonZero = sparse.values->count();
+        const std::vector<std::int64_t> raw = indices->integers64();
+        // Indices are [NNZ] flat offsets or [NNZ, rank] coordinates.
+        const bool coordinates = indices->shape().size() == 2;
+        const auto rank = static_cast<std::int64_t>(sparse.shape.size());
+        if (static_cast<std::int64_t>(raw.size()) != nonZero * (coordinates ? rank : 1)) {
+            failTensor(path(), name,
+                       "sparse tensor has " + std::to_string(nonZero) +
+                           " values but indices of shape " + shapeToString(indices->shape()));
+        }
+        for (std::int64_t k = 0; k < nonZero; ++k) {
+            std::int64_t offset = coordinates ? 0 : raw[static_cast<std::size_t>(k)];
+            for (std::int64_t d = 0; coordinates && d < rank; ++d) {
+                const std::int64_t index = raw[static_cast<std::size_t>(k * rank + d)];
+                const std::int64_t extent = sparse.shape[static_cast<std::size_t>(d)];
+                if (index < 0 || index >= extent) {
+                    offset = -1;
+                    break;
+                }
+                offset = offset * extent + index;
+            }
+            if (offset < 0 || offset >= count) {
+                failTensor(path(), name,
+                           "sparse index outside shape " + shapeToString(sparse.shape));
+            }
+            sparse.offsets.push_back(offset);
+        }
+        return sparse;
     }
 
     std::shared_ptr<const MappedFile> m_file;
-    std::vector<Entry> m_entries;
+    OnnxModelContents m_contents;
+    std::map<std::pair<std::size_t, std::string>, std::size_t> m_byScopeAndName;
+    std::vector<Source> m_sources;
 };
 
 } // namespace

@@ -85,11 +85,16 @@ Entry parseEntry(const std::string& path, const std::string& name, const Json& v
     }
     entry.begin = unsignedValue(path, name, (*offsets)[0], "data_offsets begin");
     entry.end = unsignedValue(path, name, (*offsets)[1], "data_offsets end");
-    if (entry.begin > entry.end || entry.end > dataBytes) {
-        // Data outside the file: the container is broken, not just this tensor.
+    if (entry.begin > entry.end || entry.begin > dataBytes) {
+        // Data placed outside the file: the container is broken, not just this tensor.
         failFile(path, "tensor '" + printableName(name) + "': data_offsets [" +
                            std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
                            ") lie outside the " + std::to_string(dataBytes) + "-byte data section");
+    }
+    if (entry.end > dataBytes) { // cut short (a partial download): only this tensor is lost
+        failTensor(path, name,
+                   "data truncated: data_offsets end at " + std::to_string(entry.end) + " of a " +
+                       std::to_string(dataBytes) + "-byte data section");
     }
     if (!entry.type) {
         failTensor(path, name, "unsupported dtype " + entry.info.dtype);
@@ -108,7 +113,7 @@ Entry parseEntry(const std::string& path, const std::string& name, const Json& v
 class SafetensorsFile : public ListedTensorFile {
 public:
     explicit SafetensorsFile(std::shared_ptr<const MappedFile> file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
         , m_file(std::move(file))
     {
         const std::string& name = path();
@@ -124,7 +129,10 @@ public:
             failFile(name, "header is not a JSON object");
         }
         std::vector<Entry> entries;
-        for (const auto& [key, value] : header.items()) {
+        // Named references, not structured bindings: Clang 14 cannot capture those in a lambda.
+        for (const auto& item : header.items()) {
+            const std::string& key = item.key();
+            const Json& value = item.value();
             if (key != "__metadata__") {
                 listOrSkip(key, [&] {
                     entries.push_back(parseEntry(name, key, value, reader.remaining()));
@@ -226,6 +234,15 @@ public:
                 addSkipped(tensor, skipped->second->reason);
             } else {
                 addSkipped(tensor, "not found in shard " + printableName(shardFile));
+            }
+        }
+    }
+
+    void releaseCachedPages() const override
+    {
+        for (const Shard& shard : m_shards) {
+            if (shard.file) {
+                shard.file->releaseCachedPages();
             }
         }
     }

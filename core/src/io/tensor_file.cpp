@@ -153,19 +153,35 @@ std::unique_ptr<TensorFile> openTensorFile(const std::string& path)
                      "supported: .npy, .npz, .safetensors, .gguf, .onnx, text, demo:NAME)");
 }
 
+void requireReadableTensors(const TensorFile& file)
+{
+    if (!file.tensors().empty())
+        return;
+    const auto& skipped = file.skipped();
+    if (skipped.empty())
+        throw InputError(file.path() + ": holds no tensors");
+    throw InputError(file.path() + ": holds no readable tensors (" +
+                     std::to_string(skipped.size()) + " skipped, first: " + skipped.front().name +
+                     ": " + skipped.front().reason + ")");
+}
+
 const TensorInfo& pickTensor(const TensorFile& file, const std::string& name)
 {
     const std::vector<TensorInfo>& tensors = file.tensors();
     if (!name.empty()) {
         const auto it = std::find_if(tensors.begin(), tensors.end(),
                                      [&](const TensorInfo& info) { return info.name == name; });
-        if (it == tensors.end())
+        if (it == tensors.end()) {
+            for (const SkippedTensor& skipped : file.skipped()) {
+                if (skipped.name == name)
+                    throw InputError(file.path() + ": tensor '" + name + "': " + skipped.reason);
+            }
             throw UsageError(file.path() + ": no tensor '" + name +
                              "' (tensors: " + listNames(tensors) + ")");
+        }
         return *it;
     }
-    if (tensors.empty())
-        throw InputError(file.path() + ": holds no tensors");
+    requireReadableTensors(file);
     if (tensors.size() > 1)
         throw UsageError(file.path() + ": holds " + std::to_string(tensors.size()) +
                          " tensors, name one of: " + listNames(tensors));

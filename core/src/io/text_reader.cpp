@@ -52,7 +52,7 @@ std::optional<float> parseNumber(std::string_view field)
 class TextFile : public ListedTensorFile {
 public:
     explicit TextFile(const std::shared_ptr<const MappedFile>& file)
-        : ListedTensorFile(file->path())
+        : ListedTensorFile(file)
     {
         const auto bytes = file->bytes();
         const std::string_view content(reinterpret_cast<const char*>(bytes.data()), bytes.size());

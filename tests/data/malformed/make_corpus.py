@@ -47,7 +47,11 @@ refuse("st_truncated_length.safetensors", b"\x10\x00\x00")
 refuse("st_header_past_end.safetensors", st({"a": entry("F32", [1], [0, 4])}, b"\0" * 4, 4096))
 refuse("st_header_huge.safetensors", st(b"{}", length=1 << 62))
 refuse("st_not_json.safetensors", st(b"{\"a\": [1, 2"))
-refuse("st_offsets_past_end.safetensors", st({"a": entry("F32", [4], [0, 16])}, b"\0" * 8))
+# Data that begin inside the file but run past its end (a cut download): that tensor is skipped.
+skip("st_offsets_past_end.safetensors",
+     st({"ok": entry("F32", [1], [0, 4]), "a": entry("F32", [4], [4, 20])}, b"\0" * 12), ["a"],
+     ["ok"])
+refuse("st_offsets_start_past_end.safetensors", st({"a": entry("F32", [1], [16, 20])}, b"\0" * 8))
 refuse("st_offsets_reversed.safetensors", st({"a": entry("F32", [0], [8, 4])}, b"\0" * 8))
 # One bad tensor "a" beside a good one, "ok", whose data follow a's 8 bytes.
 def st_skip(name, bad):
@@ -110,6 +114,23 @@ skip("gguf_duplicate.gguf", gguf([(b"t", [1], 0, 0), (b"t", [1], 0, 32)], data=b
      ["t"])
 refuse("gguf_too_many_dims.gguf", gguf([(b"t", [1] * 40, 0, 0)], data=b"\0" * 16))
 gguf_skip("gguf_empty_tensor.gguf", [0], 0)
+# ggml types: a removed id, rows that do not fill whole blocks (K-quant, IQ, NVFP4, Q1_0 and a
+# scalar Q8_0), a float64 whose byte size overflows.
+gguf_skip("gguf_removed_type.gguf", [32], 31)  # Q4_0_4_4, gone from ggml
+gguf_skip("gguf_k_row.gguf", [100, 2], 12)  # Q4_K: 256 per block
+gguf_skip("gguf_iq4_nl_row.gguf", [48], 20)  # 32 per block
+gguf_skip("gguf_nvfp4_row.gguf", [96], 40)  # 64 per block
+gguf_skip("gguf_q1_0_row.gguf", [64, 4], 41)  # 128 per block
+gguf_skip("gguf_block_scalar.gguf", [], 8)
+gguf_skip("gguf_f64_bytes_overflow.gguf", [1 << 61], 28)
+# A block tensor whose data run one byte past the end of the file (a cut download), one per
+# block family (ggml type id, bytes per 256 elements): skipped, the float32 before it opens.
+for name, typ, size in [("q5_1", 7, 8 * 24), ("q6_k", 14, 210), ("iq2_xxs", 16, 66),
+                        ("iq3_s", 21, 110), ("iq1_m", 29, 56), ("tq1_0", 34, 54),
+                        ("mxfp4", 39, 8 * 17)]:
+    skip(f"gguf_{name}_past_end.gguf",
+         gguf([(b"ok", [1], 0, 0), (b"t", [256, 2], typ, 32)], data=b"\0" * (32 + 2 * size - 1)),
+         ["t"], ["ok"])
 nested = b""
 for _ in range(64):
     nested += struct.pack("<IQ", 9, 1)  # array of one array of one array ...
@@ -162,8 +183,8 @@ ok_tensor = tensor(b"ok", [1], 1, b"\0" * 4)
 
 
 # One bad tensor (named "w" unless told) beside the good float32 "ok".
-def onnx_skip(name, bad, skipped=("w",), nodes=b""):
-    skip(name, model(bad, ok_tensor, nodes=nodes), skipped, ["ok"])
+def onnx_skip(name, bad, skipped=("w",), nodes=b"", tensors=("ok",)):
+    skip(name, model(*[t for t in (bad, ok_tensor) if t], nodes=nodes), skipped, tensors)
 
 
 onnx_skip("onnx_raw_size_mismatch.onnx", tensor(b"w", [4], 1, b"\0" * 12))
@@ -191,7 +212,32 @@ skip("onnx_duplicate.onnx", model(tensor(b"w", [1], 1, b"\0" * 4), tensor(b"w", 
      ["w"], ["w"])
 constant = field(2, b"c") + field(4, b"Constant") + field(5, field(1, b"value") + field(
     5, tensor(b"", [2], 1, b"\0" * 4)))
-onnx_skip("onnx_constant_bad.onnx", ok_tensor, ["c"], nodes=field(1, constant))
+onnx_skip("onnx_constant_bad.onnx", None, ["c"], nodes=field(1, constant))
+
+
+def node(op, inputs=(), outputs=(), name=b"", attributes=()):
+    body = b"".join(field(1, i) for i in inputs) + b"".join(field(2, o) for o in outputs)
+    return field(1, body + field(3, name) + field(4, op) + b"".join(field(5, a) for a in attributes))
+
+
+def graph_attribute(name, graph):
+    return field(1, name) + field(6, graph)
+
+
+# Sub-graphs nested past the depth limit: the too-deep one is skipped by its path.
+depth = 40
+inner = field(5, tensor(b"deepest", [1], 1, b"\0" * 4))
+for _ in range(depth):
+    inner = node(b"If", [b"c"], [b"o"], b"n", [graph_attribute(b"then_branch", inner)])
+onnx_skip("onnx_deep_subgraphs.onnx", None, ["/".join(["n/then_branch"] * 33)], nodes=inner)
+# DequantizeLinear whose per-axis scales do not fit the tensor's axis.
+dq = node(b"DequantizeLinear", [b"w", b"s"], [b"y"], attributes=[field(1, b"axis") + field(3, 1)])
+onnx_skip("onnx_qdq_bad_scale.onnx", tensor(b"w", [2, 3], 3, b"\0" * 6),
+          nodes=dq + field(5, tensor(b"s", [2], 1, b"\0" * 8)), tensors=["s", "ok"])
+# A sparse initializer (graph field 15) whose index lies outside its dense shape.
+sparse = field(1, tensor(b"w", [1], 1, b"\0" * 4)) + field(2, tensor(b"i", [1], 7, struct.pack(
+    "<q", 99))) + field(3, 2) + field(3, 2)
+onnx_skip("onnx_sparse_bad_index.onnx", None, nodes=field(15, sparse))
 
 
 # npz
