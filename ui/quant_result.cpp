@@ -194,7 +194,10 @@ QuantResult sliceResult(const QuantResult& whole, const Codebook& codebook,
     result.granularity = whole.granularity;
     result.bitsPerWeight = whole.bitsPerWeight;
     result.codebook = codebook;
-    measureCodebook(result, dist);
+    // A block format that does not describe one block as a codebook leaves only the values.
+    if (result.hasCodebook()) {
+        measureCodebook(result, dist);
+    }
     return result;
 }
 

@@ -1,5 +1,7 @@
 #include "quantscope/errors.h"
+#include "quantscope/ggml_types.h"
 #include "quantscope/quantize.h"
+#include "quantscope/schemes/minifloat.h"
 #include "quantscope/schemes/mx.h"
 #include "quantscope/schemes/nvfp4.h"
 
@@ -94,6 +96,8 @@ private slots:
     void mxScaleExponents();
     void mxFastPathEqualsReference_data();
     void mxFastPathEqualsReference();
+    void mxfp4DecodesAsGgmlMxfp4();
+    void nvfp4DecodesAsGgmlNvfp4();
     void nvfp4HandWorkedBlocks();
     void nvfp4FastPathEqualsReference();
     void metricsEqualADirectPass_data();
@@ -313,6 +317,79 @@ void TestBlockFormats::mxFastPathEqualsReference()
         }
     }
     QCOMPARE(b, fast.layout->sliceCount());
+}
+
+// A nibble of ggml's FP4 blocks: the sign in bit 3, the E2M1 magnitude's code below.
+std::uint8_t fp4Nibble(std::int32_t code)
+{
+    return static_cast<std::uint8_t>((code < 0 ? 8 : 0) | std::abs(code));
+}
+
+// The MXFP4 blocks stored the way GGUF's MXFP4 tensors are (an E8M0 byte, 32 E2M1 nibbles with
+// element j low and j + 16 high) and decoded by the GGUF reader's ggml dequantizer: the same
+// values, so scale exponent, element codes and grid all agree with ggml's reading of the format.
+void TestBlockFormats::mxfp4DecodesAsGgmlMxfp4()
+{
+    constexpr std::size_t kBlocks = 200;
+    const std::vector<float> values = roughValues(32 * kBlocks, 11);
+    const QuantizedTensor q =
+        run(tensorOf(values, {std::int64_t(kBlocks), 32}), "mx", mxParams(MxElement::Fp4));
+    std::vector<std::byte> bytes;
+    for (std::size_t b = 0; b < kBlocks; ++b) {
+        const int exponent = std::ilogb(q.blocks[b].scale);
+        bytes.push_back(std::byte(exponent + 127));
+        for (std::size_t j = 0; j < 16; ++j) {
+            const std::int32_t low = q.applied->codes[32 * b + j];
+            const std::int32_t high = q.applied->codes[32 * b + j + 16];
+            bytes.push_back(std::byte(fp4Nibble(low) | fp4Nibble(high) << 4));
+        }
+    }
+    std::vector<float> decoded(values.size());
+    dequantizeGgml(*findGgmlType("mxfp4"), bytes, decoded);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        QVERIFY2(decoded[i] == q.applied->dequantized[i], qPrintable(QString::number(i)));
+    }
+}
+
+// NVFP4 with a tensor scale of exactly 1 (max |x| = 2688): each sub-block's E4M3 scale and E2M1
+// codes, stored as GGUF's NVFP4 blocks (four UE4M3 bytes, 64 nibbles) and decoded by ggml's
+// dequantizer, give the same values.
+void TestBlockFormats::nvfp4DecodesAsGgmlNvfp4()
+{
+    constexpr std::size_t kBlocks = 50; // of 64: four NVFP4 blocks each
+    std::vector<float> values = roughValues(64 * kBlocks, 12);
+    float amax = 0.0f;
+    for (float v : values) {
+        amax = std::max(amax, std::abs(v));
+    }
+    for (float& v : values) {
+        v = v / amax * 2688.0f;
+    }
+    values[17] = 2688.0f;
+    const QuantizedTensor q = run(tensorOf(values, {std::int64_t(kBlocks), 64}), "nvfp4", {});
+    QCOMPARE(q.designNumbers.at(1).second, 1.0);
+    const std::vector<double> e4m3 = minifloatMagnitudes({4, 3});
+    std::vector<std::byte> bytes;
+    for (std::size_t b = 0; b < kBlocks; ++b) {
+        for (std::size_t s = 0; s < 4; ++s) {
+            const float scale = q.blocks[4 * b + s].scale;
+            const auto code = std::find(e4m3.begin(), e4m3.end(), double(scale)) - e4m3.begin();
+            QVERIFY(code < std::ptrdiff_t(e4m3.size()));
+            bytes.push_back(std::byte(code));
+        }
+        for (std::size_t s = 0; s < 4; ++s) {
+            for (std::size_t j = 0; j < 8; ++j) {
+                const std::size_t at = 64 * b + 16 * s + j;
+                bytes.push_back(std::byte(fp4Nibble(q.applied->codes[at]) |
+                                          fp4Nibble(q.applied->codes[at + 8]) << 4));
+            }
+        }
+    }
+    std::vector<float> decoded(values.size());
+    dequantizeGgml(*findGgmlType("nvfp4"), bytes, decoded);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        QVERIFY2(decoded[i] == q.applied->dequantized[i], qPrintable(QString::number(i)));
+    }
 }
 
 // s_global = 2688 / (448 · 6) = 1 exactly, so block scales are E4M3(max / 6):
