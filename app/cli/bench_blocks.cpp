@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 namespace quantscope::cli {
 namespace {
@@ -23,6 +24,14 @@ constexpr std::int64_t kChannelLength = 4096; // per-channel case: rows of this 
 constexpr int kLinearBits = 4;
 
 using Clock = std::chrono::steady_clock;
+
+// CPU time of the whole process (every thread of the pass), in ms.
+double processCpuMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
+}
 
 double median(std::vector<double> samples)
 {
@@ -86,7 +95,7 @@ std::vector<PassTiming> benchPassTicks(const Tensor& tensor, const Distribution&
                         tensor.sourceDtype());
     std::vector<PassTiming> timings;
     for (const Case& c : cases()) {
-        PassTiming timing{c.scheme->id(), c.variant, 0.0, {}, {}};
+        PassTiming timing{c.scheme->id(), c.variant, 0.0, {}, {}, {}};
         const bool perChannel = c.granularity.kind == Granularity::Kind::PerChannel;
         const Tensor& input = perChannel ? matrix : tensor;
         QuantizeOptions options;
@@ -99,9 +108,11 @@ std::vector<PassTiming> benchPassTicks(const Tensor& tensor, const Distribution&
                     std::chrono::duration<double, std::milli>(Clock::now() - start).count() <
                         kBudgetMs)) {
                 const auto runStart = Clock::now();
+                const double cpuStart = processCpuMs();
                 const QuantizedTensor result = quantizeTensor(input, *c.scheme, c.params, options);
                 timing.samples.push_back(
                     std::chrono::duration<double, std::milli>(Clock::now() - runStart).count());
+                timing.cpuSamples.push_back(processCpuMs() - cpuStart);
                 timing.bitsPerWeight = result.bitsPerWeight;
             }
         } catch (const UsageError& e) {
@@ -116,11 +127,14 @@ std::vector<PassTiming> benchPassTicks(const Tensor& tensor, const Distribution&
 
 void printPassTicks(std::ostream& out, const std::vector<PassTiming>& timings)
 {
-    out << "pass ticks (block-scaled and per-slice schemes: design + metrics), median ms:\n";
-    TextTable table({"scheme", "variant", "bpw", "ms"});
+    out << "pass ticks (block-scaled and per-slice schemes: design + metrics), median ms and "
+           "CPU ms over all threads:\n";
+    TextTable table({"scheme", "variant", "bpw", "ms", "cpu ms"});
     for (const PassTiming& t : timings) {
-        table.addRow({t.scheme, t.variant, t.error.empty() ? formatNumber(t.bitsPerWeight, 5) : "-",
-                      t.error.empty() ? formatNumber(median(t.samples), 4) : "error"});
+        const bool ok = t.error.empty();
+        table.addRow({t.scheme, t.variant, ok ? formatNumber(t.bitsPerWeight, 5) : "-",
+                      ok ? formatNumber(median(t.samples), 4) : "error",
+                      ok ? formatNumber(median(t.cpuSamples), 4) : "-"});
     }
     table.print(out);
 }
@@ -136,6 +150,7 @@ void writePassTicks(JsonWriter& json, const std::vector<PassTiming>& timings)
         if (t.error.empty()) {
             json.member("bpw", t.bitsPerWeight);
             json.member("median_ms", median(t.samples));
+            json.member("median_cpu_ms", median(t.cpuSamples));
         } else {
             json.member("error", t.error);
         }

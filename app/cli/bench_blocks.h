@@ -18,7 +18,8 @@ struct PassTiming {
     std::string scheme;
     std::string variant; // e.g. "format=fp4", "per group of 128, bits=4"
     double bitsPerWeight = 0.0;
-    std::vector<double> samples; // ms
+    std::vector<double> samples;    // ms, wall clock
+    std::vector<double> cpuSamples; // ms of CPU time over all threads (a busy machine's check)
     std::string error;
 };
 
@@ -27,7 +28,8 @@ struct PassTiming {
 std::vector<PassTiming> benchPassTicks(const Tensor& tensor, const Distribution& dist);
 
 void printPassTicks(std::ostream& out, const std::vector<PassTiming>& timings);
-// "pass_ticks": [{"scheme", "variant", "bpw", "median_ms"} or {"scheme", "variant", "error"}]
+// "pass_ticks": [{"scheme", "variant", "bpw", "median_ms", "median_cpu_ms"} or {"scheme",
+// "variant", "error"}]
 void writePassTicks(JsonWriter& json, const std::vector<PassTiming>& timings);
 
 } // namespace quantscope::cli
