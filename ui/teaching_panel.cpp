@@ -234,18 +234,14 @@ QString explainSlices(const QuantResult& result, const QString& kind)
 {
     const Scheme* scheme = findScheme(result.schemeId);
     const SliceResult& slices = *result.slices;
-    const QString what = QString::fromStdString(slices.layout().describe());
-    QString text =
-        QObject::tr("<p><b>%1</b>, %2: every %3 gets its own %4</p><p>%5 %3s, "
-                    "%6</p><p><b>%7</b> bits per weight with every scale and table</p>")
-            .arg(scheme ? escaped(scheme->displayName()) : escaped(result.schemeId), what, kind,
-                 scheme && scheme->vectorizedSlices() && result.schemeId != "minifloat"
-                     ? QObject::tr("scale (max|x| of the %1 / q<sub>max</sub>)").arg(kind)
-                     : QObject::tr("codebook, designed from its values"))
-            .arg(slices.blocks.size())
-            .arg(scaleSpread(slices))
-            .arg(num(result.bitsPerWeight));
-    return text;
+    return QObject::tr("<p><b>%1</b>, %2: every %3 gets its own scale or codebook, designed from "
+                       "its values</p><p>%4 %3s, %5</p><p><b>%6</b> bits per weight with every "
+                       "scale and table</p>")
+        .arg(scheme ? escaped(scheme->displayName()) : escaped(result.schemeId),
+             QString::fromStdString(slices.layout().describe()), kind)
+        .arg(slices.blocks.size())
+        .arg(scaleSpread(slices))
+        .arg(num(result.bitsPerWeight));
 }
 
 QString explainCalibrator(const QuantResult& result)

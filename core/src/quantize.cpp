@@ -28,6 +28,15 @@ std::pair<double, double> errorRange(double low, double high)
     return {low - half, high + half};
 }
 
+// max |x| of the tensor: from its Distribution when the caller has one, else a pass.
+double tensorMaxAbs(const Tensor& tensor, const QuantizeOptions& options)
+{
+    if (options.distribution != nullptr) {
+        return options.distribution->empty() ? 0.0 : options.distribution->maxAbs();
+    }
+    return maxAbsOf(tensor.values());
+}
+
 } // namespace
 
 bool quantizesInBlocks(const Scheme& scheme, const Granularity& granularity)
