@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libeigen3-dev
-  libzip-dev nlohmann-json3-dev
+  libzip-dev nlohmann-json3-dev libhwy-dev
   xvfb xauth
   python3 python3-numpy python3-onnx
   clang libclang-rt-14-dev

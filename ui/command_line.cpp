@@ -47,10 +47,12 @@ QString guiUsage()
 {
     return QStringLiteral(
         "usage: quantscope [FILE | demo:NAME] [--tensor NAME] [--scheme ID] [--bits B]\n"
-        "                  [--compare ID] [--model-view] [--lesson ID [--lesson-step N]]\n"
-        "                  [--size WxH] [--screenshot OUT.png]\n"
+        "                  [--per-channel AXIS | --group-size G] [--compare ID] [--model-view]\n"
+        "                  [--lesson ID [--lesson-step N]] [--size WxH] [--screenshot OUT.png]\n"
         "       quantscope --list-lessons | --help | --version\n"
         "\n"
+        "  --per-channel AXIS, --group-size G\n"
+        "                     a scale per index along AXIS, or per G values along the last axis\n"
         "  --model-view       open on the whole-model view: every tensor x every scheme, SQNR\n"
         "                     along the model's depth, the best bits per tensor for a budget\n"
         "  --lesson ID        open on a guided lesson (an id or number from --list-lessons)\n"
@@ -125,6 +127,21 @@ GuiOptions parseGuiArguments(const QStringList& arguments)
             stepGiven = true;
         } else if (arg == QLatin1String("--size")) {
             options.size = parseSize(value());
+        } else if (arg == QLatin1String("--per-channel") || arg == QLatin1String("--group-size")) {
+            if (options.granularity) {
+                throw UsageError("give at most one of --per-channel and --group-size");
+            }
+            const QString text = value();
+            bool ok = false;
+            const int number = text.toInt(&ok);
+            const bool channel = arg == QLatin1String("--per-channel");
+            if (!ok || (!channel && number < 1)) {
+                throw UsageError(arg.toStdString() + " needs " +
+                                 (channel ? "an axis (an integer)" : "a group size of at least 1") +
+                                 ", got '" + text.toStdString() + "'");
+            }
+            options.granularity =
+                channel ? Granularity::perChannel(number) : Granularity::perGroup(number);
         } else if (arg == QLatin1String("--model-view")) {
             options.modelView = true;
         } else if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "quantscope/granularity.h"
+
 #include <QSize>
 #include <QString>
 #include <QStringList>
@@ -8,14 +10,16 @@
 
 namespace quantscope {
 
-// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--compare ID] [--model-view]
-//             [--lesson ID [--lesson-step N]] [--size WxH] [--screenshot OUT]`,
+// `quantscope [FILE] [--tensor NAME] [--scheme ID] [--bits B] [--per-channel AXIS |
+//             --group-size G] [--compare ID] [--model-view] [--lesson ID [--lesson-step N]]
+//             [--size WxH] [--screenshot OUT]`,
 // `quantscope --list-lessons | --help | --version`.
 struct GuiOptions {
     QString source; // a path or demo:NAME; empty: demo:gaussian (or the last file)
     QString tensor;
     QString scheme;
     std::optional<int> bits;
+    std::optional<Granularity> granularity;
     QString compare;
     QString lesson;     // a lesson id or number; opens the window on it
     int lessonStep = 0; // 0-based

@@ -11,10 +11,11 @@ namespace quantscope {
 namespace {
 
 // Short headers keep the columns narrow; the tooltips say what they are.
-const char* const kHeaders[] = {"scheme",   "MSE",     "RMSE",   "SQNR dB", "max |err|",
-                                "mean err", "entropy", "levels", "clip %",  "w. entropy"};
+const char* const kHeaders[] = {"scheme",   "bpw",     "MSE",    "RMSE",   "SQNR dB",   "max |err|",
+                                "mean err", "entropy", "levels", "clip %", "w. entropy"};
 const char* const kHeaderTips[] = {
     "The quantization scheme",
+    "Bits stored per value: the codes plus every scale, zero point or table",
     "Mean squared error",
     "Root of the mean squared error",
     "Signal-to-quantization-noise ratio in dB; ∞ when the error is zero",
@@ -28,9 +29,11 @@ static_assert(std::size(kHeaders) == ComparisonModel::ColumnCount);
 static_assert(std::size(kHeaderTips) == ComparisonModel::ColumnCount);
 
 // The value a metric column sorts by; empty when the metric is missing.
-std::optional<double> metricValue(const Metrics& m, int column)
+std::optional<double> metricValue(const Metrics& m, double bitsPerWeight, int column)
 {
     switch (column) {
+    case ComparisonModel::BitsPerWeight:
+        return bitsPerWeight;
     case ComparisonModel::Mse:
         return m.mse;
     case ComparisonModel::Rmse:
@@ -55,13 +58,15 @@ std::optional<double> metricValue(const Metrics& m, int column)
     }
 }
 
-QString metricText(const Metrics& m, int column)
+QString metricText(const Metrics& m, double bitsPerWeight, int column)
 {
-    const std::optional<double> value = metricValue(m, column);
+    const std::optional<double> value = metricValue(m, bitsPerWeight, column);
     if (!value) {
         return QStringLiteral("—");
     }
     switch (column) {
+    case ComparisonModel::BitsPerWeight:
+        return QString::number(*value, 'f', 3);
     case ComparisonModel::SqnrDb:
         return m.sqnrDb ? QString::number(*value, 'f', 2) : QStringLiteral("∞");
     case ComparisonModel::EntropyBits:
@@ -171,22 +176,25 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
     const int column = index.column();
     const std::optional<Metrics>& metrics = rowMetrics(index.row());
     const bool live = isLiveRow(index.row());
+    const double bitsPerWeight = live ? m_live->bitsPerWeight : row.bitsPerWeight;
     switch (role) {
     case Qt::DisplayRole:
         if (column == Scheme) {
             return live && currentRowIsCustom() ? id + QLatin1Char('*') : id;
         }
-        if (!metrics) {
-            return column == Mse ? QString::fromStdString(rowError(index.row()))
-                                 : QStringLiteral("—");
+        if (row.pending && !live) {
+            return column == Mse ? tr("computing per slice…") : QString();
         }
-        return metricText(*metrics, column);
+        if (!metrics) { // the reason is the row's tooltip
+            return column == Mse ? tr("n/a") : QStringLiteral("—");
+        }
+        return metricText(*metrics, bitsPerWeight, column);
     case kSortRole:
         if (column == Scheme) {
             return id;
         }
         if (metrics) {
-            if (const auto value = metricValue(*metrics, column)) {
+            if (const auto value = metricValue(*metrics, bitsPerWeight, column)) {
                 return *value;
             }
         }
@@ -194,6 +202,11 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
     case kSchemeIdRole:
         return id;
     case Qt::ToolTipRole: {
+        if (row.pending && !live) {
+            return tr("%1 designs a codebook per slice from its values: computed after the "
+                      "others")
+                .arg(QString::fromStdString(row.displayName));
+        }
         if (!metrics) {
             return tr("%1 cannot design at %2 bits: %3")
                 .arg(QString::fromStdString(row.displayName))
@@ -211,7 +224,8 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
                          .arg(params.join(QStringLiteral(", ")));
         }
         for (int c = Mse; c < ColumnCount; ++c) {
-            lines << QStringLiteral("%1: %2").arg(tr(kHeaders[c]), metricText(*metrics, c));
+            lines << QStringLiteral("%1: %2").arg(tr(kHeaders[c]),
+                                                  metricText(*metrics, bitsPerWeight, c));
         }
         return lines.join(QLatin1Char('\n'));
     }
@@ -234,7 +248,7 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case Qt::ForegroundRole:
-        return metrics ? QVariant() : QVariant(QBrush(style::kError));
+        return metrics || row.pending ? QVariant() : QVariant(QBrush(style::kError));
     default:
         return {};
     }

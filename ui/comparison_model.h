@@ -7,16 +7,17 @@
 namespace quantscope {
 
 // Every scheme at the current bits (ExplorerController::comparison()) as a table: one row per
-// scheme, one column per metric. The current scheme's row follows the explorer's own design (the
-// user's parameters, marked * when they differ from the defaults); the other rows are at their
-// defaults. Numbers sort numerically through kSortRole; rows of schemes that cannot design show
-// the error and sort last.
+// scheme, its true bits per weight, one column per metric. The current scheme's row follows the
+// explorer's own design (the user's parameters, marked * when they differ from the defaults); the
+// other rows are at their defaults. Numbers sort numerically through kSortRole; rows of schemes
+// that cannot design show the error and sort last; per-slice designs still being computed say so.
 class ComparisonModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
     enum Column {
         Scheme,
+        BitsPerWeight,
         Mse,
         Rmse,
         SqnrDb,

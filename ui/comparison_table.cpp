@@ -16,23 +16,49 @@ namespace quantscope {
 namespace {
 
 // Which metrics a narrow panel keeps: the scheme and its SQNR always, then in this order.
-constexpr ComparisonModel::Column kColumnPriority[] = {
-    ComparisonModel::Scheme,         ComparisonModel::SqnrDb,         ComparisonModel::Mse,
-    ComparisonModel::LevelsUsed,     ComparisonModel::ClippedPercent, ComparisonModel::EntropyBits,
-    ComparisonModel::MaxAbsError,    ComparisonModel::Rmse,           ComparisonModel::MeanError,
-    ComparisonModel::WeightedEntropy};
+constexpr ComparisonModel::Column kColumnPriority[] = {ComparisonModel::Scheme,
+                                                       ComparisonModel::SqnrDb,
+                                                       ComparisonModel::Mse,
+                                                       ComparisonModel::BitsPerWeight,
+                                                       ComparisonModel::LevelsUsed,
+                                                       ComparisonModel::ClippedPercent,
+                                                       ComparisonModel::EntropyBits,
+                                                       ComparisonModel::MaxAbsError,
+                                                       ComparisonModel::Rmse,
+                                                       ComparisonModel::MeanError,
+                                                       ComparisonModel::WeightedEntropy};
 static_assert(std::size(kColumnPriority) == ComparisonModel::ColumnCount);
 constexpr int kAlwaysShown = 2;
 constexpr int kCellPadding = 10;
 constexpr int kMinBelow = 220; // what the panel under the table keeps at least
 constexpr int kSlack = 4;      // pixels between the computed and the laid-out height
 
+// Rows without a number in the sorted column (errors, pending per-slice designs) stay at the
+// bottom whichever way the column is sorted.
+class ErrorsLastProxy final : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+protected:
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override
+    {
+        const QVariant a = left.data(sortRole());
+        const QVariant b = right.data(sortRole());
+        if (a.isValid() != b.isValid()) {
+            // Descending order reverses the result: an invalid row must compare "less" then.
+            const bool descending = sortOrder() == Qt::DescendingOrder;
+            return a.isValid() != descending;
+        }
+        return QSortFilterProxyModel::lessThan(left, right);
+    }
+};
+
 } // namespace
 
 ComparisonTable::ComparisonTable(QWidget* parent)
     : QWidget(parent)
     , m_model(new ComparisonModel(this))
-    , m_proxy(new QSortFilterProxyModel(this))
+    , m_proxy(new ErrorsLastProxy(this))
     , m_view(new QTableView(this))
     , m_title(new QLabel(tr("<b>Every scheme</b>"), this))
 {
@@ -50,7 +76,7 @@ ComparisonTable::ComparisonTable(QWidget* parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 2);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -95,15 +121,23 @@ void ComparisonTable::setController(ExplorerController* controller)
 
 void ComparisonTable::refreshTitle()
 {
-    const int bits = m_controller->comparison().bits;
-    if (bits <= 0) {
+    const SchemeSweep& sweep = m_controller->comparison();
+    if (sweep.bits <= 0) {
         m_title->setText(tr("<b>Every scheme</b>"));
         return;
     }
-    m_title->setText(tr("<b>Every scheme at %1 bits</b> — the highlighted row follows your "
-                        "settings%2, the others use their defaults")
-                         .arg(bits)
-                         .arg(m_model->currentRowIsCustom() ? tr(" (*)") : QString()));
+    const QString granularity =
+        sweep.granularity.isPerTensor()
+            ? QString()
+            : tr(", %1 where a scheme takes it")
+                  .arg(QString::fromStdString(sweep.granularity.describe()));
+    m_title->setText(
+        tr("<b>Every scheme at %1 bits</b>%2: the highlighted row follows your settings")
+            .arg(sweep.bits)
+            .arg(granularity));
+    m_title->setToolTip(tr("The highlighted row follows your settings%1; the other schemes "
+                           "use their default parameters")
+                            .arg(m_model->currentRowIsCustom() ? tr(" (marked *)") : QString()));
     fitColumns(); // the title's height may have changed
 }
 

@@ -3,6 +3,7 @@
 #include "quant_result.h"
 
 #include "quantscope/distribution.h"
+#include "quantscope/granularity.h"
 #include "quantscope/histogram.h"
 #include "quantscope/params.h"
 #include "quantscope/tensor.h"
@@ -35,15 +36,19 @@ struct LoadedTensor {
     bool cancelled = false;
 };
 
-// Metrics of every scheme: at the current bits (the comparison) and at bits 1..8 (rate–distortion).
+// Metrics of every scheme: at the current bits and granularity (the comparison) and at bits
+// 1..8 (rate–distortion, against the true bits per weight).
 struct SchemeSweep {
     struct Row {
         std::string schemeId;
         std::string displayName;
         std::optional<Metrics> metrics; // empty when the scheme cannot design at these bits
+        double bitsPerWeight = 0.0;
         std::string error;
+        bool pending = false; // a per-slice design still being computed
     };
     int bits = 0;
+    Granularity granularity;
     std::vector<Row> rows;
 };
 struct RateDistortion {
@@ -51,9 +56,28 @@ struct RateDistortion {
         std::string schemeId;
         std::string displayName;
         std::vector<int> bits;
+        std::vector<double> bitsPerWeight;
         std::vector<double> sqnrDb;
     };
+    Granularity granularity;
     std::vector<Curve> curves;
+    // Schemes whose per-slice designs are too slow to sweep at this granularity.
+    std::vector<std::string> leftOut;
+};
+
+// The slices the histogram can show one of: the result's channels, groups or blocks, or for a
+// per-tensor codebook the channels along axis 0.
+struct FocusSlice {
+    std::int64_t index = -1;
+    std::shared_ptr<const Distribution> distribution; // of the slice's values
+    Histogram histogram;
+    std::optional<QuantResult> result; // the slice's own codebook and metrics
+};
+
+// Each channel's range, for the range view.
+struct ChannelRanges {
+    std::int64_t axis = 0;
+    std::vector<SliceRange> ranges;
 };
 
 // The explorer's state and work, without widgets: owns the loaded tensor and its Distribution,
@@ -99,17 +123,34 @@ public:
     // The bit width in the scheme's own terms: `bits`, or 2^bits `levels`.
     void setBits(int bits);
     void setCompareScheme(const QString& id); // empty: compare mode off
+    // Per tensor, per channel or per group, for every scheme that takes it (block-scaled
+    // schemes keep their own blocks, calibrators their one range).
+    void setGranularity(const Granularity& granularity);
+    // Shows one slice (a channel, group or block; see focusLayout()) in the histogram and the
+    // transfer plot; -1 shows all values.
+    void setFocusSlice(std::int64_t index);
 
     const QString& schemeId() const { return m_schemeId; }
     const Params& params() const { return m_params; }
     const QString& compareSchemeId() const { return m_compareId; }
-    int bits() const { return bitsOf(m_params); }
+    const Granularity& granularity() const { return m_granularity; }
+    int bits() const { return bitsOf(m_schemeId.toStdString(), m_params); }
+    // Whether the current scheme quantizes at the chosen granularity.
+    bool schemeUsesGranularity() const;
 
     // The latest finished designs for the current state (empty before the first one).
     const std::optional<QuantResult>& result() const { return m_result; }
     const std::optional<QuantResult>& compareResult() const { return m_compareResult; }
     const SchemeSweep& comparison() const { return m_comparison; }
     const RateDistortion& rateDistortion() const { return m_rateDistortion; }
+    // The slices setFocusSlice() picks from (empty when the tensor has none to offer) and what
+    // one of them is called ("channel", "group", "block").
+    std::optional<SliceLayout> focusLayout() const;
+    QString focusSliceKind() const;
+    const FocusSlice& focus() const { return m_focus; }
+    const ChannelRanges& channelRanges() const { return m_channelRanges; }
+    // The axis the range view shows: the per-channel axis, else 0.
+    std::int64_t channelAxis() const;
 
     // The threads of all long work (loading, sorting, designs, sweeps, exports). Qt's global pool
     // stays free: Qt 6 paints large images with its helper threads and waits for them, so a
@@ -127,7 +168,10 @@ signals:
     void schemeChanged(const QString& id);
     void paramsChanged();
     void compareSchemeChanged(const QString& id);
+    void granularityChanged();
     void resultChanged();
+    void focusChanged();
+    void channelRangesChanged();
     void comparisonChanged();
     void rateDistortionChanged();
     void busyChanged(bool busy);
@@ -137,6 +181,10 @@ private:
         std::shared_ptr<const Distribution> distribution; // the one designed on
         std::optional<QuantResult> primary;
         std::optional<QuantResult> compare;
+    };
+    struct FocusJob {
+        std::shared_ptr<const Distribution> distribution; // of the whole tensor
+        FocusSlice focus;
     };
 
     void startLoad(std::function<void(QPromise<LoadedTensor>&)> work, const QString& source);
@@ -148,12 +196,19 @@ private:
     void startComparison();
     void onComparisonFinished();
     void startRateDistortion();
+    void startFocus();
+    void onFocusFinished();
+    void startChannelRanges();
     void updateBusy();
 
     LoadedTensor m_loaded;
     QString m_schemeId;
     Params m_params;
     QString m_compareId;
+    Granularity m_granularity;
+    std::int64_t m_focusIndex = -1;
+    FocusSlice m_focus;
+    ChannelRanges m_channelRanges;
     std::optional<QuantResult> m_result;
     std::optional<QuantResult> m_compareResult;
     SchemeSweep m_comparison;
@@ -163,6 +218,8 @@ private:
     QFutureWatcher<DesignJob> m_designWatcher;
     QFutureWatcher<SchemeSweep> m_comparisonWatcher;
     QFutureWatcher<RateDistortion> m_rateDistortionWatcher;
+    QFutureWatcher<FocusJob> m_focusWatcher;
+    QFutureWatcher<ChannelRanges> m_channelRangesWatcher;
     QTimer m_designTimer; // zero-interval: one design per burst of requests
     bool m_designPending = false;
     bool m_comparisonPending = false;
@@ -172,6 +229,10 @@ private:
     bool m_designRunning = false;
     bool m_comparisonRunning = false;
     bool m_rateDistortionRunning = false;
+    bool m_rateDistortionPending = false;
+    bool m_focusRunning = false;
+    bool m_focusPending = false;
+    bool m_channelRangesRunning = false;
     bool m_busy = false;
 };
 

@@ -5,6 +5,7 @@
 #include "quantscope/apply.h"
 #include "quantscope/errors.h"
 #include "quantscope/npy.h"
+#include "quantscope/quantize.h"
 #include "quantscope/scheme.h"
 
 #include <qcustomplot.h>
@@ -125,6 +126,9 @@ QJsonObject resultJson(const QuantResult& result)
         levels.append(level);
     }
     out.insert(QStringLiteral("levels"), levels);
+    out.insert(QStringLiteral("granularity"),
+               QString::fromStdString(result.granularity.describe()));
+    out.insert(QStringLiteral("bpw"), result.bitsPerWeight);
     out.insert(QStringLiteral("metrics"), metricsJson(result.metrics));
     return out;
 }
@@ -196,12 +200,14 @@ QString exportMetrics(const ExplorerController& controller, const QString& path)
     }
     const QString suffix = suffixOf(path);
     if (suffix == QLatin1String("csv")) {
-        QString csv = QStringLiteral("tensor,scheme,bits,") + kMetricColumns.join(',') + '\n';
+        QString csv = QStringLiteral("tensor,scheme,bits,") + kMetricColumns.join(',') +
+                      QStringLiteral(",bpw\n");
         for (const QuantResult* r : results) {
             QStringList cells{csvCell(tensorName(controller)),
                               csvCell(QString::fromStdString(r->schemeId)),
-                              QString::number(bitsOf(r->params))};
+                              QString::number(bitsOf(r->schemeId, r->params))};
             cells += metricCells(r->metrics);
+            cells << number(r->bitsPerWeight);
             csv += cells.join(',') + '\n';
         }
         return writeAtomically(path, csv.toUtf8());
@@ -227,13 +233,14 @@ QString exportComparison(const ExplorerController& controller, const QString& pa
     }
     const QString suffix = suffixOf(path);
     if (suffix == QLatin1String("csv")) {
-        QString csv =
-            QStringLiteral("scheme,bits,") + kMetricColumns.join(',') + QStringLiteral(",error\n");
+        QString csv = QStringLiteral("scheme,bits,") + kMetricColumns.join(',') +
+                      QStringLiteral(",bpw,error\n");
         for (const auto& row : sweep.rows) {
             QStringList cells{csvCell(QString::fromStdString(row.schemeId)),
                               QString::number(sweep.bits)};
             cells += row.metrics ? metricCells(*row.metrics)
                                  : QStringList(kMetricColumns.size(), QString());
+            cells << (row.metrics ? number(row.bitsPerWeight) : QString());
             cells << csvCell(QString::fromStdString(row.error));
             csv += cells.join(',') + '\n';
         }
@@ -246,6 +253,7 @@ QString exportComparison(const ExplorerController& controller, const QString& pa
                               {QStringLiteral("name"), QString::fromStdString(row.displayName)}};
             if (row.metrics) {
                 entry.insert(QStringLiteral("metrics"), metricsJson(*row.metrics));
+                entry.insert(QStringLiteral("bpw"), row.bitsPerWeight);
             } else {
                 entry.insert(QStringLiteral("error"), QString::fromStdString(row.error));
             }
@@ -335,6 +343,40 @@ bool TensorExport::startValues(std::shared_ptr<const Tensor> tensor, const QStri
 {
     return launch([tensor, path](QPromise<QString>& promise) {
         writeNpy(path.toStdString(), tensor->shape(), tensor->values());
+        promise.setProgressValue(kProgressSteps);
+        return QString();
+    });
+}
+
+bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const QuantResult& result,
+                         const QString& dequantizedPath, const QString& codesPath)
+{
+    if (!result.slices) {
+        return start(std::move(tensor), result.codebook, dequantizedPath, codesPath);
+    }
+    // Per block or slice: the one pass over the tensor writes every code and value.
+    const std::string schemeId = result.schemeId;
+    const Params params = result.params;
+    const Granularity granularity = result.granularity;
+    return launch([tensor, schemeId, params, granularity, dequantizedPath,
+                   codesPath](QPromise<QString>& promise) {
+        QuantizeOptions options;
+        options.granularity = granularity;
+        options.apply = true;
+        const QuantizedTensor quantized =
+            quantizeTensor(*tensor, schemeById(schemeId), params, options);
+        if (promise.isCanceled()) {
+            return QString();
+        }
+        promise.setProgressValue(kProgressSteps - 10);
+        if (!dequantizedPath.isEmpty()) {
+            writeNpy(dequantizedPath.toStdString(), tensor->shape(),
+                     std::span<const float>(quantized.applied->dequantized));
+        }
+        if (!codesPath.isEmpty()) {
+            writeNpy(codesPath.toStdString(), tensor->shape(),
+                     std::span<const std::int32_t>(quantized.applied->codes));
+        }
         promise.setProgressValue(kProgressSteps);
         return QString();
     });
@@ -491,7 +533,7 @@ void ExportActions::exportTensor()
     const QFileInfo info(dequantized);
     const QString codes =
         info.dir().filePath(info.completeBaseName() + QStringLiteral("_codes.npy"));
-    m_tensorExport->start(tensor, result->codebook, dequantized, codes);
+    m_tensorExport->start(tensor, *result, dequantized, codes);
 }
 
 } // namespace quantscope

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "quant_result.h"
+
 #include "quantscope/codebook.h"
 #include "quantscope/tensor.h"
 
@@ -29,7 +31,7 @@ QString exportMetrics(const ExplorerController& controller, const QString& path)
 QString exportComparison(const ExplorerController& controller, const QString& path);
 
 // Tensor exports as .npy on the thread pool with progress and cancel: the tensor's own values, or
-// the tensor through the current codebook (dequantized float32 and int32 codes).
+// the tensor through the current result (dequantized float32 and int32 codes).
 class TensorExport : public QObject {
     Q_OBJECT
 
@@ -39,6 +41,10 @@ public:
 
     // Either path may be empty (that file is skipped). Returns false when an export runs.
     bool start(std::shared_ptr<const Tensor> tensor, const Codebook& codebook,
+               const QString& dequantizedPath, const QString& codesPath);
+    // The result's codebook, or for block-scaled and per-slice results the pass over the tensor
+    // with the result's scheme, parameters and granularity.
+    bool start(std::shared_ptr<const Tensor> tensor, const QuantResult& result,
                const QString& dequantizedPath, const QString& codesPath);
     // The values as loaded (float32, dequantized for quantized storage), in the tensor's shape.
     bool startValues(std::shared_ptr<const Tensor> tensor, const QString& path);

@@ -9,6 +9,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
+#include <QSpinBox>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -57,10 +59,20 @@ HistogramView::HistogramView(ExplorerController* controller, QWidget* parent)
     , m_controller(controller)
     , m_plot(new QCustomPlot(this))
     , m_logCounts(new QCheckBox(tr("Log counts"), this))
+    , m_slice(new QSpinBox(this))
+    , m_note(new QLabel(this))
     , m_rebinTimer(new QTimer(this))
 {
     m_plot->setObjectName(QStringLiteral("histogramPlot"));
     m_logCounts->setObjectName(QStringLiteral("logCountsCheck"));
+    m_slice->setObjectName(QStringLiteral("histogramSliceSpin"));
+    m_slice->setRange(-1, -1);
+    m_slice->setSpecialValueText(tr("all values"));
+    m_slice->setToolTip(tr("All values, or one channel, group or block: its values and its own "
+                           "levels"));
+    m_note->setObjectName(QStringLiteral("histogramNote"));
+    m_note->setStyleSheet(QStringLiteral("color: palette(mid); font-style: italic;"));
+    m_note->hide();
     style::applyPlotStyle(m_plot);
 
     auto* reset = new QPushButton(tr("Reset zoom"), this);
@@ -73,11 +85,14 @@ HistogramView::HistogramView(ExplorerController* controller, QWidget* parent)
     title->setMinimumWidth(1);
     auto* bar = new QHBoxLayout;
     bar->addWidget(title, 1);
+    bar->addWidget(new QLabel(tr("Show"), this));
+    bar->addWidget(m_slice);
     bar->addWidget(m_logCounts);
     bar->addWidget(reset);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
+    layout->addWidget(m_note);
     layout->addWidget(m_plot, 1);
 
     m_plot->xAxis->setLabel(tr("value"));
@@ -123,12 +138,63 @@ HistogramView::HistogramView(ExplorerController* controller, QWidget* parent)
     connect(reset, &QPushButton::clicked, this, &HistogramView::resetZoom);
     connect(m_logCounts, &QCheckBox::toggled, this, &HistogramView::setLogCounts);
 
+    connect(m_slice, &QSpinBox::valueChanged, controller,
+            [this](int value) { m_controller->setFocusSlice(value); });
     connect(controller, &ExplorerController::loadFinished, this,
             &HistogramView::onDistributionChanged);
     connect(controller, &ExplorerController::resultChanged, this, &HistogramView::onResultChanged);
     connect(controller, &ExplorerController::compareSchemeChanged, this,
             &HistogramView::onResultChanged);
+    connect(controller, &ExplorerController::focusChanged, this, &HistogramView::onFocusChanged);
     onDistributionChanged();
+}
+
+std::shared_ptr<const Distribution> HistogramView::shownDistribution() const
+{
+    const FocusSlice& focus = m_controller->focus();
+    return focus.index >= 0 ? focus.distribution : m_controller->distribution();
+}
+
+const Histogram& HistogramView::fullHistogram() const
+{
+    const FocusSlice& focus = m_controller->focus();
+    return focus.index >= 0 ? focus.histogram : m_controller->histogram();
+}
+
+const std::optional<QuantResult>& HistogramView::primaryResult() const
+{
+    const FocusSlice& focus = m_controller->focus();
+    return focus.index >= 0 ? focus.result : m_controller->result();
+}
+
+void HistogramView::syncSliceChoice()
+{
+    const auto layout = m_controller->focusLayout();
+    const QSignalBlocker block(m_slice);
+    const int last = layout ? int(std::min<std::int64_t>(layout->sliceCount(), 1 << 30)) - 1 : -1;
+    m_slice->setRange(-1, last);
+    m_slice->setPrefix(m_controller->focus().index >= 0 ? m_controller->focusSliceKind() + " "
+                                                        : QString());
+    m_slice->setValue(int(m_controller->focus().index));
+    m_slice->setEnabled(last >= 0);
+    // Without one codebook, all values show no levels: say why and where to look.
+    const auto& result = m_controller->result();
+    const bool noCodebook =
+        m_controller->focus().index < 0 && result && result->valid() && result->slices != nullptr;
+    m_note->setText(noCodebook ? tr("Each %1 has its own scale: pick one under Show to see its "
+                                    "levels")
+                                     .arg(m_controller->focusSliceKind())
+                               : QString());
+    m_note->setVisible(noCodebook);
+}
+
+void HistogramView::onFocusChanged()
+{
+    syncSliceChoice();
+    const Histogram& full = fullHistogram();
+    m_binCount = std::max(kMinVisibleBins, static_cast<int>(full.counts.size()));
+    resetZoom();
+    onResultChanged();
 }
 
 void HistogramView::setLogCounts(bool log)
@@ -145,7 +211,7 @@ void HistogramView::setLogCounts(bool log)
 
 void HistogramView::resetZoom()
 {
-    const Histogram& full = m_controller->histogram();
+    const Histogram& full = fullHistogram();
     if (full.edges.size() < 2) {
         return;
     }
@@ -189,7 +255,7 @@ void HistogramView::onDistributionChanged()
 
 void HistogramView::rebinVisibleRange()
 {
-    const auto dist = m_controller->distribution();
+    const auto dist = shownDistribution();
     if (!dist || dist->empty()) {
         return;
     }
@@ -236,7 +302,7 @@ void HistogramView::showCodebook(const std::optional<QuantResult>& result, QCPGr
                                  QCPGraph* boundaryTop, QCPGraph* levels)
 {
     boundaryTop->data()->clear();
-    if (!result || !result->valid()) {
+    if (!result || !result->valid() || !result->hasCodebook()) {
         boundaries->data()->clear();
         levels->data()->clear();
         return;
@@ -285,9 +351,12 @@ void HistogramView::updateMassAxis()
 
 void HistogramView::onResultChanged()
 {
-    showCodebook(m_controller->result(), m_boundaries, m_boundaryTop, m_levels);
-    showCodebook(m_controller->compareResult(), m_compareBoundaries, m_compareBoundaryTop,
-                 m_compareLevels);
+    syncSliceChoice();
+    const bool focused = m_controller->focus().index >= 0;
+    showCodebook(primaryResult(), m_boundaries, m_boundaryTop, m_levels);
+    // A slice's histogram shows that slice's codebook only.
+    showCodebook(focused ? std::nullopt : m_controller->compareResult(), m_compareBoundaries,
+                 m_compareBoundaryTop, m_compareLevels);
     updateMassAxis();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -309,8 +378,11 @@ QString HistogramView::hoverText(double px) const
         return std::abs(m_plot->xAxis->coordToPixel(key) - px) <= kHoverPixels;
     };
     QString text;
-    for (const auto* result : {&m_controller->result(), &m_controller->compareResult()}) {
-        if (!*result || !(*result)->valid() || !text.isEmpty()) {
+    const std::optional<QuantResult> none;
+    const bool focused = m_controller->focus().index >= 0;
+    for (const auto* result :
+         {&primaryResult(), focused ? &none : &m_controller->compareResult()}) {
+        if (!*result || !(*result)->valid() || !(*result)->hasCodebook() || !text.isEmpty()) {
             continue;
         }
         const Codebook& codebook = (*result)->codebook;

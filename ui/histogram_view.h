@@ -6,7 +6,11 @@
 
 #include <QWidget>
 
+#include <memory>
+
 class QCheckBox;
+class QLabel;
+class QSpinBox;
 class QCPAxis;
 class QCPGraph;
 class QCustomPlot;
@@ -19,7 +23,9 @@ class ExplorerController;
 
 // The tensor's histogram with the codebook drawn over it: boundaries as vertical lines, levels
 // as markers on stems whose height is the level's mass (share of the values it receives).
-// Zooming re-bins the visible range from the Distribution; hovering shows exact values.
+// Zooming re-bins the visible range from the Distribution; hovering shows exact values. It shows
+// all values or one channel, group or block (the slice spin box): then that slice's values with
+// its own codebook (block-scaled and per-slice schemes have no single codebook for all values).
 class HistogramView : public QWidget {
     Q_OBJECT
 
@@ -40,6 +46,10 @@ public:
     QString hoverText(double pixelX) const;
     const Histogram& shownHistogram() const { return m_shown; }
 
+    // The slice shown: -1 for all values (the controller's focus).
+    QSpinBox* sliceSpin() const { return m_slice; }
+    QLabel* noteLabel() const { return m_note; }
+
     void setLogCounts(bool log);
     // Whether one bin dominates so much that a linear count axis hides the rest.
     static bool isSpiky(const Histogram& histogram);
@@ -48,6 +58,12 @@ public:
 private:
     void onDistributionChanged();
     void onResultChanged();
+    void onFocusChanged();
+    void syncSliceChoice();
+    // What is shown: the focused slice's, or the whole tensor's.
+    std::shared_ptr<const Distribution> shownDistribution() const;
+    const Histogram& fullHistogram() const;
+    const std::optional<QuantResult>& primaryResult() const;
     void rebinVisibleRange();
     void showHistogram(const Histogram& histogram);
     void showCodebook(const std::optional<QuantResult>& result, QCPGraph* boundaries,
@@ -58,6 +74,8 @@ private:
     ExplorerController* m_controller;
     QCustomPlot* m_plot;
     QCheckBox* m_logCounts;
+    QSpinBox* m_slice;
+    QLabel* m_note;
     QCPAxis* m_unitAxis;    // hidden 0..1 axis: boundaries span the full height
     QCPAxis* m_unitAxisTop; // the same, reversed: ticks hanging from the top
     QCPGraph* m_histogram;

@@ -1,8 +1,11 @@
 #include "main_window.h"
 
+#include "block_scale_view.h"
+#include "channel_range_view.h"
 #include "comparison_table.h"
 #include "emphasis_frame.h"
 #include "error_histogram_view.h"
+#include "error_profile_view.h"
 #include "explorer_controller.h"
 #include "export_actions.h"
 #include "histogram_view.h"
@@ -176,6 +179,15 @@ void MainWindow::buildLayout()
     errorHistogram->setObjectName(QStringLiteral("errorHistogramView"));
     errorHistogram->setController(m_controller);
     m_plotTabs->addTab(errorHistogram, tr("Error histogram"));
+    auto* errorProfile = new ErrorProfileView(this);
+    errorProfile->setController(m_controller);
+    m_plotTabs->addTab(errorProfile, tr("Error vs |x|"));
+    auto* channelRanges = new ChannelRangeView(this);
+    channelRanges->setController(m_controller);
+    m_plotTabs->addTab(channelRanges, tr("Channel ranges"));
+    auto* blockScales = new BlockScaleView(this);
+    blockScales->setController(m_controller);
+    m_plotTabs->addTab(blockScales, tr("Block scales"));
     m_pipelineView = new IntegerPipelineView(this);
     m_plotTabs->addTab(m_pipelineView, tr("Integer W·A + B"));
     m_lessonPanel->setPipelineView(m_pipelineView);
@@ -492,6 +504,9 @@ void MainWindow::applyOptions(const GuiOptions& options)
     if (options.bits) {
         m_controller->setBits(*options.bits);
     }
+    if (options.granularity) {
+        m_controller->setGranularity(*options.granularity);
+    }
     if (!options.compare.isEmpty() || !m_persistent) {
         m_controller->setCompareScheme(options.compare);
     }
@@ -648,6 +663,14 @@ void MainWindow::restoreSettings()
         m_controller->setBits(bits);
     }
     m_controller->setCompareScheme(settings.value(QStringLiteral("compare")).toString());
+    const int kind = settings.value(QStringLiteral("granularity"), 0).toInt();
+    if (kind == static_cast<int>(Granularity::Kind::PerChannel)) {
+        m_controller->setGranularity(
+            Granularity::perChannel(settings.value(QStringLiteral("channelAxis"), 0).toInt()));
+    } else if (kind == static_cast<int>(Granularity::Kind::PerGroup)) {
+        m_controller->setGranularity(Granularity::perGroup(
+            std::max(1, settings.value(QStringLiteral("groupSize"), 128).toInt())));
+    }
 }
 
 void MainWindow::saveSettings() const
@@ -663,6 +686,10 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("scheme"), m_controller->schemeId());
     settings.setValue(QStringLiteral("bits"), m_controller->bits());
     settings.setValue(QStringLiteral("compare"), m_controller->compareSchemeId());
+    const Granularity& granularity = m_controller->granularity();
+    settings.setValue(QStringLiteral("granularity"), static_cast<int>(granularity.kind));
+    settings.setValue(QStringLiteral("channelAxis"), qint64(granularity.axis));
+    settings.setValue(QStringLiteral("groupSize"), qint64(granularity.groupSize));
     settings.setValue(QStringLiteral("recentFiles"), m_recentFiles);
     if (!m_controller->source().isEmpty()) {
         settings.setValue(QStringLiteral("lastSource"), m_controller->source());

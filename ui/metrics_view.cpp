@@ -11,10 +11,23 @@
 namespace quantscope {
 namespace {
 
-const char* const kMetricNames[] = {"MSE",         "RMSE",       "SQNR (dB)",
-                                    "max |error|", "mean error", "entropy (bits)",
-                                    "levels used", "clipped",    "weighted entropy"};
+const char* const kMetricNames[] = {
+    "MSE",         "RMSE",    "SQNR (dB)",        "max |error|",    "mean error", "entropy (bits)",
+    "levels used", "clipped", "weighted entropy", "bits per weight"};
 constexpr int kMetricCount = int(std::size(kMetricNames));
+
+// Levels used out of those available: the codebook's, or the codes a block format can write.
+QString levelsText(const QuantResult& r)
+{
+    if (r.hasCodebook()) {
+        return QStringLiteral("%1 / %2").arg(r.metrics.levelsUsed).arg(r.codebook.levelCount());
+    }
+    if (r.slices && r.slices->codeRange) {
+        const auto [low, high] = *r.slices->codeRange;
+        return QStringLiteral("%1 / %2").arg(r.metrics.levelsUsed).arg(qint64(high) - low + 1);
+    }
+    return QString::number(r.metrics.levelsUsed);
+}
 
 QStringList metricTexts(const QuantResult& r)
 {
@@ -26,9 +39,10 @@ QStringList metricTexts(const QuantResult& r)
             g(m.maxAbsError),
             g(m.meanError),
             QString::number(m.entropyBits, 'f', 4),
-            QStringLiteral("%1 / %2").arg(m.levelsUsed).arg(r.codebook.levelCount()),
+            levelsText(r),
             QStringLiteral("%1%").arg(m.clippedFraction * 100.0, 0, 'f', 4),
-            m.weightedEntropy ? g(*m.weightedEntropy) : QStringLiteral("—")};
+            m.weightedEntropy ? g(*m.weightedEntropy) : QStringLiteral("—"),
+            QString::number(r.bitsPerWeight, 'f', 4)};
 }
 
 } // namespace

@@ -73,6 +73,7 @@ public:
 private:
     bool m_logarithmic;
 };
+constexpr int kComboCharacters = 12;
 
 } // namespace
 
@@ -97,6 +98,9 @@ ParamEditor::ParamEditor(const ParamSpec& spec, QWidget* parent)
     if (spec.kind == ParamKind::Choice) {
         m_combo = new QComboBox(this);
         m_combo->setObjectName(QStringLiteral("param_%1_combo").arg(name));
+        // Long choices must not widen the panel past its column.
+        m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        m_combo->setMinimumContentsLength(kComboCharacters);
         for (const auto& choice : spec.choices) {
             m_combo->addItem(QString::fromStdString(choice));
         }

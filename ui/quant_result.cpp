@@ -3,6 +3,7 @@
 #include "quantscope/scheme.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -11,6 +12,29 @@ namespace quantscope {
 namespace {
 
 constexpr int kErrorHistogramBins = 101;
+constexpr int kErrorProfileBins = 64;
+constexpr double kMinScaleBinWidth = 1.0 / 16; // a sixteenth of an octave
+
+QuantResult failed(const std::string& schemeId, const Params& params,
+                   const Granularity& granularity, const std::string& error)
+{
+    QuantResult result;
+    result.schemeId = schemeId;
+    result.params = params;
+    result.granularity = granularity;
+    result.error = error;
+    return result;
+}
+
+// Metrics, level statistics and the error views of a codebook on `dist`.
+void measureCodebook(QuantResult& result, const Distribution& dist)
+{
+    result.metrics = computeMetrics(dist, result.codebook);
+    result.levels = levelStats(dist, result.codebook);
+    result.errorHistogram =
+        errorHistogram(dist, result.codebook, result.levels, kErrorHistogramBins);
+    result.errorProfile = errorProfile(dist, result.codebook, kErrorProfileBins);
+}
 
 } // namespace
 
@@ -24,6 +48,20 @@ int bitsOf(const Params& params)
         return levels > 1 ? static_cast<int>(std::ceil(std::log2(levels))) : 1;
     }
     return 8;
+}
+
+int bitsOf(const std::string& schemeId, const Params& params)
+{
+    if (const Scheme* scheme = findScheme(schemeId)) {
+        try {
+            if (const auto bits = scheme->bitsOf(scheme->resolve(params))) {
+                return *bits;
+            }
+        } catch (const std::exception&) {
+            // Parameters the scheme refuses: read them as they are.
+        }
+    }
+    return bitsOf(params);
 }
 
 bool schemeTakesBits(const std::string& schemeId)
@@ -47,18 +85,160 @@ QuantResult designResult(const Distribution& dist, const std::string& schemeId,
     result.schemeId = schemeId;
     result.params = params;
     try {
-        result.codebook = schemeById(schemeId).design(dist, params);
-        result.metrics = computeMetrics(dist, result.codebook);
-        result.levels = levelStats(dist, result.codebook);
-        result.errorHistogram =
-            errorHistogram(dist, result.codebook, result.levels, kErrorHistogramBins);
+        const Scheme& scheme = schemeById(schemeId);
+        result.codebook = scheme.design(dist, params);
+        result.bitsPerWeight =
+            codebookBitsPerWeight(scheme, result.codebook, dist.count() + dist.nonFiniteCount());
+        measureCodebook(result, dist);
     } catch (const std::exception& e) {
-        result = QuantResult{};
-        result.schemeId = schemeId;
-        result.params = params;
-        result.error = e.what();
+        result = failed(schemeId, params, {}, e.what());
     }
     return result;
+}
+
+Granularity granularityFor(const Scheme& scheme, const Granularity& wanted)
+{
+    return scheme.asBlockScheme() != nullptr || !scheme.takesGranularity()
+               ? Granularity::perTensor()
+               : wanted;
+}
+
+QuantResult quantizeResult(const Tensor& tensor, const Distribution& dist,
+                           const std::string& schemeId, const Params& params,
+                           const Granularity& wanted)
+{
+    const Scheme* scheme = findScheme(schemeId);
+    if (scheme == nullptr || !quantizesInBlocks(*scheme, granularityFor(*scheme, wanted))) {
+        return designResult(dist, schemeId, params);
+    }
+    const Granularity granularity = granularityFor(*scheme, wanted);
+    QuantResult result;
+    result.schemeId = schemeId;
+    result.params = params;
+    result.granularity = granularity;
+    try {
+        QuantizeOptions options;
+        options.granularity = granularity;
+        options.distribution = &dist;
+        options.keepBlocks = true;
+        QuantizedTensor quantized = quantizeTensor(tensor, *scheme, params, options);
+        result.metrics = quantized.metrics;
+        result.bitsPerWeight = quantized.bitsPerWeight;
+        auto slices = std::make_shared<SliceResult>();
+        slices->minError = quantized.minError;
+        slices->maxError = quantized.maxError;
+        slices->slices = makeSliceQuantizer(*scheme, quantized.params, granularity, tensor.shape(),
+                                            dist.empty() ? 0.0 : dist.maxAbs());
+        slices->ownBlocks = scheme->asBlockScheme() != nullptr;
+        slices->blocks = std::move(quantized.blocks);
+        slices->designNumbers = std::move(quantized.designNumbers);
+        slices->codeRange = quantized.codeRange;
+        slices->scaleHistogram = blockScaleHistogram(slices->blocks, slices->zeroScales);
+        std::vector<float> scales;
+        scales.reserve(slices->blocks.size());
+        for (const BlockInfo& block : slices->blocks) {
+            if (block.scale > 0.0f) {
+                scales.push_back(block.scale);
+            }
+        }
+        if (!scales.empty()) {
+            const auto middle = scales.begin() + std::ptrdiff_t(scales.size() / 2);
+            std::nth_element(scales.begin(), middle, scales.end());
+            slices->medianScale = *middle;
+            const auto [lo, hi] = std::minmax_element(scales.begin(), scales.end());
+            slices->minScale = *lo;
+            slices->maxScale = *hi;
+        }
+        result.slices = std::move(slices);
+    } catch (const std::exception& e) {
+        result = failed(schemeId, params, granularity, e.what());
+    }
+    return result;
+}
+
+bool needsErrorViews(const QuantResult& result)
+{
+    return result.valid() && result.slices != nullptr && result.errorProfile.counts.empty();
+}
+
+void addErrorViews(QuantResult& result, const Tensor& tensor, const Distribution& dist)
+{
+    if (!needsErrorViews(result)) {
+        return;
+    }
+    try {
+        const Scheme& scheme = schemeById(result.schemeId);
+        QuantizeOptions options;
+        options.granularity = result.granularity;
+        options.distribution = &dist;
+        QuantizedTensor first;
+        first.layout = result.slices->layout();
+        first.metrics = result.metrics;
+        first.minError = result.slices->minError;
+        first.maxError = result.slices->maxError;
+        ErrorViews views = errorViews(tensor, scheme, result.params, options, first,
+                                      kErrorProfileBins, kErrorHistogramBins);
+        result.errorProfile = std::move(views.profile);
+        result.errorHistogram = std::move(views.histogram);
+    } catch (const std::exception&) {
+        // The views stay empty; the metrics stand.
+    }
+}
+
+QuantResult sliceResult(const QuantResult& whole, const Codebook& codebook,
+                        const Distribution& dist)
+{
+    QuantResult result;
+    result.schemeId = whole.schemeId;
+    result.params = whole.params;
+    result.granularity = whole.granularity;
+    result.bitsPerWeight = whole.bitsPerWeight;
+    result.codebook = codebook;
+    // A block format that does not describe one block as a codebook leaves only the values.
+    if (result.hasCodebook()) {
+        measureCodebook(result, dist);
+    }
+    return result;
+}
+
+Histogram blockScaleHistogram(const std::vector<BlockInfo>& blocks, std::int64_t& zeroScales)
+{
+    zeroScales = 0;
+    Histogram h;
+    std::vector<double> logs;
+    logs.reserve(blocks.size());
+    for (const BlockInfo& block : blocks) {
+        if (!(block.scale > 0.0f)) {
+            ++zeroScales;
+            continue;
+        }
+        // Powers of two (MX's scales) read their exponent from the bits; others take log2.
+        const auto bits = std::bit_cast<std::uint32_t>(block.scale);
+        const int field = int((bits >> 23) & 0xffu);
+        logs.push_back((bits & 0x7fffffu) == 0 && field > 0 ? double(field - 127)
+                                                            : std::log2(double(block.scale)));
+    }
+    if (logs.empty()) {
+        return h;
+    }
+    const auto [lo, hi] = std::minmax_element(logs.begin(), logs.end());
+    const bool powersOfTwo =
+        std::all_of(logs.begin(), logs.end(), [](double v) { return v == std::round(v); });
+    double width = 1.0;
+    double start = *lo - 0.5;
+    if (!powersOfTwo) {
+        width = std::max(kMinScaleBinWidth, (*hi - *lo) / kMaxScaleBins);
+        start = *lo - 0.5 * width;
+    }
+    const int bins = std::max(1, int(std::floor((*hi - start) / width)) + 1);
+    for (int k = 0; k <= bins; ++k) {
+        h.edges.push_back(start + width * k);
+    }
+    h.counts.assign(std::size_t(bins), 0);
+    for (double v : logs) {
+        ++h.counts[std::size_t(std::clamp(int(std::floor((v - start) / width)), 0, bins - 1))];
+    }
+    return h;
 }
 
 Histogram errorHistogram(const Distribution& dist, const Codebook& codebook,

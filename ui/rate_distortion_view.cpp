@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 namespace quantscope {
 namespace {
@@ -21,6 +22,9 @@ constexpr double kBitsPad = 0.3;
 constexpr int kLegendEntryPadding = 12; // an entry's own margins
 constexpr int kLegendIconWidth = 16;
 constexpr int kLegendIconHeight = 8;
+// Side information can make a point's bits per weight large (a table per small group); the axis
+// stops at twice the largest bit width.
+constexpr double kMaxShownBits = ExplorerController::kRateDistortionMaxBits;
 
 } // namespace
 
@@ -35,12 +39,16 @@ RateDistortionView::RateDistortionView(QWidget* parent)
     m_plot->setInteractions({});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(new QLabel(tr("<b>Rate–distortion</b> SQNR against bits"), this));
+    m_title = new QLabel(tr("<b>Rate–distortion</b> SQNR against bits per weight"), this);
+    m_title->setObjectName(QStringLiteral("rateDistortionTitle"));
+    m_title->setWordWrap(true);
+    layout->addWidget(m_title);
     layout->addWidget(m_plot, 1);
-    m_plot->xAxis->setLabel(tr("bits"));
+    m_plot->xAxis->setLabel(tr("bits per weight (codes + scales)"));
     m_plot->yAxis->setLabel(tr("SQNR (dB)"));
     QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
     ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setRange(1 - kBitsPad, ExplorerController::kRateDistortionMaxBits + kBitsPad);
     // The legend sits under the plot in as many columns as fit, never over the curves.
@@ -127,7 +135,8 @@ void RateDistortionView::refreshCurrent()
     if (result && result->valid()) {
         sqnr = result->metrics.sqnrDb;
     }
-    setCurrent(m_controller->schemeId(), m_controller->bits(), sqnr);
+    setCurrent(m_controller->schemeId(), result && result->valid() ? result->bitsPerWeight : 0.0,
+               sqnr);
 }
 
 void RateDistortionView::setRateDistortion(const RateDistortion& curves)
@@ -139,6 +148,8 @@ void RateDistortionView::setRateDistortion(const RateDistortion& curves)
     m_curves = curves;
     double lo = std::numeric_limits<double>::infinity();
     double hi = -lo;
+    double left = 1.0;
+    double right = ExplorerController::kRateDistortionMaxBits;
     for (std::size_t i = 0; i < m_curves.curves.size(); ++i) {
         const RateDistortion::Curve& curve = m_curves.curves[i];
         QCPGraph* graph = m_plot->addGraph();
@@ -146,8 +157,20 @@ void RateDistortionView::setRateDistortion(const RateDistortion& curves)
         graph->setName(QString::fromStdString(curve.schemeId));
         graph->setPen(QPen(color, 1.2));
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 4));
-        QVector<double> keys(curve.bits.begin(), curve.bits.end());
-        QVector<double> values(curve.sqnrDb.begin(), curve.sqnrDb.end());
+        // Points in order of bits per weight, joined; several block formats may share one.
+        std::vector<std::size_t> order(curve.bits.size());
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return curve.bitsPerWeight[a] < curve.bitsPerWeight[b];
+        });
+        QVector<double> keys;
+        QVector<double> values;
+        for (std::size_t k : order) {
+            keys.push_back(curve.bitsPerWeight[k]);
+            values.push_back(curve.sqnrDb[k]);
+            left = std::min(left, curve.bitsPerWeight[k]);
+            right = std::max(right, curve.bitsPerWeight[k]);
+        }
         graph->setData(keys, values, true);
         for (double v : values) {
             if (std::isfinite(v)) {
@@ -161,18 +184,37 @@ void RateDistortionView::setRateDistortion(const RateDistortion& curves)
         const double pad = std::max((hi - lo) * kMargin, 1.0);
         m_plot->yAxis->setRange(lo - pad, hi + pad);
     }
+    m_plot->xAxis->setRange(left - kBitsPad, std::min(right, 2.0 * kMaxShownBits) + kBitsPad);
+    QString title = tr("<b>Rate–distortion</b> SQNR against bits per weight");
+    if (!m_curves.granularity.isPerTensor()) {
+        title += tr(", %1").arg(QString::fromStdString(m_curves.granularity.describe()));
+    }
+    QStringList leftOut;
+    for (const auto& id : m_curves.leftOut) {
+        leftOut << QString::fromStdString(id);
+    }
+    if (!leftOut.isEmpty()) {
+        title += tr(" (%1 slow per-slice schemes not swept)").arg(leftOut.size());
+    }
+    m_title->setText(title);
+    m_title->setToolTip(leftOut.isEmpty()
+                            ? QString()
+                            : tr("Not swept per slice (a Distribution and a design per slice take "
+                                 "seconds): %1; the comparison table has them")
+                                  .arg(leftOut.join(QStringLiteral(", "))));
     m_plot->legend->setWrap(0); // refit to the new names
     fitLegend();
     emphasizeCurrent();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void RateDistortionView::setCurrent(const QString& schemeId, int bits, std::optional<double> sqnrDb)
+void RateDistortionView::setCurrent(const QString& schemeId, double bitsPerWeight,
+                                    std::optional<double> sqnrDb)
 {
     m_currentScheme = schemeId;
     m_current->data()->clear();
     if (sqnrDb && std::isfinite(*sqnrDb)) {
-        m_current->addData(bits, *sqnrDb);
+        m_current->addData(bitsPerWeight, *sqnrDb);
     }
     emphasizeCurrent();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -203,12 +245,13 @@ QString RateDistortionView::hoverText(double pixelX, double pixelY) const
     QStringList lines;
     for (const RateDistortion::Curve& curve : m_curves.curves) {
         for (std::size_t j = 0; j < curve.bits.size(); ++j) {
-            const double dx = m_plot->xAxis->coordToPixel(curve.bits[j]) - pixelX;
+            const double dx = m_plot->xAxis->coordToPixel(curve.bitsPerWeight[j]) - pixelX;
             const double dy = m_plot->yAxis->coordToPixel(curve.sqnrDb[j]) - pixelY;
             if (std::hypot(dx, dy) <= kHoverPixels) {
-                lines << tr("%1 at %2 bits: SQNR %3 dB")
+                lines << tr("%1 at %2 bits (%3 bits per weight): SQNR %4 dB")
                              .arg(QString::fromStdString(curve.displayName))
                              .arg(curve.bits[j])
+                             .arg(curve.bitsPerWeight[j], 0, 'f', 3)
                              .arg(curve.sqnrDb[j], 0, 'f', 3);
             }
         }

@@ -9,6 +9,7 @@
 
 #include <QComboBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -27,6 +28,8 @@ constexpr int kComboCharacters = 14;
 constexpr double kSmallestSize = 0x1.0p-20;
 constexpr double kLargestSize = 2.0;
 constexpr double kPositionMargin = 0.5;
+constexpr int kDefaultGroupSize = 128;
+constexpr int kMaxGroupSize = 1 << 20;
 
 // The spec's help with its range and default, so the tooltip says what values mean.
 QString specToolTip(const ParamSpec& spec)
@@ -50,6 +53,9 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     , m_scheme(new QComboBox(this))
     , m_compare(new QComboBox(this))
     , m_bits(new QSpinBox(this))
+    , m_granularity(new QComboBox(this))
+    , m_granularityValue(new QSpinBox(this))
+    , m_granularityNote(new QLabel(this))
     , m_description(new QLabel(this))
     , m_form(new QFormLayout)
 {
@@ -79,9 +85,33 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     m_bits->setToolTip(tr("Bit width: at most 2^bits levels. Sets the scheme's bits (or levels) "
                           "and the bits of the compared scheme and the comparison table"));
 
+    m_granularity->setObjectName(QStringLiteral("granularityCombo"));
+    m_granularity->addItem(tr("per tensor"));
+    m_granularity->addItem(tr("per channel, axis"));
+    m_granularity->addItem(tr("per group of"));
+    m_granularity->setToolTip(
+        tr("Which values share a scale: the whole tensor, each index along an axis (per "
+           "channel) or each run of G values along the last axis (per group). Applies to every "
+           "scheme that can take it, here and in the comparison"));
+    m_granularityValue->setObjectName(QStringLiteral("granularitySpin"));
+    m_granularityValue->setToolTip(tr("The channel axis (negative counts from the end) or the "
+                                      "group size G"));
+    m_granularityNote->setObjectName(QStringLiteral("granularityNote"));
+    m_granularityNote->setWordWrap(true);
+    m_granularityNote->setStyleSheet(QStringLiteral("color: palette(mid); font-style: italic;"));
+    // Bits and granularity share a row: the column keeps its height for the sliders.
+    auto* bitsRow = new QHBoxLayout;
+    bitsRow->setContentsMargins(0, 0, 0, 0);
+    bitsRow->addWidget(m_bits);
+    bitsRow->addWidget(m_granularity, 1);
+    bitsRow->addWidget(m_granularityValue);
+
     auto* top = new QFormLayout;
     top->addRow(tr("&Scheme"), m_scheme);
-    top->addRow(tr("&Bits"), m_bits);
+    auto* bitsLabel = new QLabel(tr("&Bits"), this);
+    bitsLabel->setBuddy(m_bits);
+    top->addRow(bitsLabel, bitsRow);
+    top->addRow(QString(), m_granularityNote);
     top->addRow(tr("C&ompare with"), m_compare);
     auto* layout = new QVBoxLayout(this);
     // The metrics follow right below the last slider.
@@ -95,12 +125,27 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
     connect(m_scheme, &QComboBox::currentIndexChanged, this,
             [this](int index) { m_controller->setScheme(m_scheme->itemData(index).toString()); });
     QWidget::setTabOrder(m_scheme, m_bits);
-    QWidget::setTabOrder(m_bits, m_compare);
+    QWidget::setTabOrder(m_bits, m_granularity);
+    QWidget::setTabOrder(m_granularity, m_granularityValue);
+    QWidget::setTabOrder(m_granularityValue, m_compare);
     connect(m_bits, &QSpinBox::valueChanged, m_controller, &ExplorerController::setBits);
+    connect(m_granularity, &QComboBox::currentIndexChanged, this, [this] {
+        // A new kind starts from its usual value: axis 0, groups of 128.
+        const QSignalBlocker block(m_granularityValue);
+        const bool groups = m_granularity->currentIndex() == 2;
+        m_granularityValue->setRange(groups ? 1 : -16, groups ? kMaxGroupSize : 15);
+        m_granularityValue->setValue(groups ? kDefaultGroupSize : 0);
+        applyGranularity();
+    });
+    connect(m_granularityValue, &QSpinBox::valueChanged, this, &SchemePanel::applyGranularity);
+    connect(controller, &ExplorerController::granularityChanged, this,
+            &SchemePanel::syncGranularity);
+    connect(controller, &ExplorerController::loadFinished, this, &SchemePanel::syncGranularity);
     connect(m_compare, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_controller->setCompareScheme(m_compare->itemData(index).toString());
     });
     connect(controller, &ExplorerController::schemeChanged, this, &SchemePanel::rebuildEditors);
+    connect(controller, &ExplorerController::schemeChanged, this, &SchemePanel::syncGranularity);
     connect(controller, &ExplorerController::paramsChanged, this, &SchemePanel::syncValues);
     connect(controller, &ExplorerController::loadFinished, this, &SchemePanel::updateSpans);
     connect(controller, &ExplorerController::resultChanged, this, &SchemePanel::updateAutoValues);
@@ -109,6 +154,61 @@ SchemePanel::SchemePanel(ExplorerController* controller, QWidget* parent)
         m_compare->setCurrentIndex(std::max(0, m_compare->findData(id)));
     });
     rebuildEditors();
+    syncGranularity();
+}
+
+void SchemePanel::applyGranularity()
+{
+    const int value = m_granularityValue->value();
+    switch (m_granularity->currentIndex()) {
+    case 1:
+        m_controller->setGranularity(Granularity::perChannel(value));
+        break;
+    case 2:
+        m_controller->setGranularity(Granularity::perGroup(value));
+        break;
+    default:
+        m_controller->setGranularity(Granularity::perTensor());
+        break;
+    }
+}
+
+void SchemePanel::syncGranularity()
+{
+    const Granularity& g = m_controller->granularity();
+    {
+        const QSignalBlocker blockKind(m_granularity);
+        const QSignalBlocker blockValue(m_granularityValue);
+        m_granularity->setCurrentIndex(static_cast<int>(g.kind));
+        const auto tensor = m_controller->tensor();
+        const int rank = tensor ? static_cast<int>(tensor->shape().size()) : 16;
+        switch (g.kind) {
+        case Granularity::Kind::PerChannel:
+            m_granularityValue->setRange(-std::max(1, rank), std::max(0, rank - 1));
+            m_granularityValue->setValue(static_cast<int>(g.axis));
+            break;
+        case Granularity::Kind::PerGroup:
+            m_granularityValue->setRange(1, kMaxGroupSize);
+            m_granularityValue->setValue(static_cast<int>(g.groupSize));
+            break;
+        case Granularity::Kind::PerTensor:
+            break;
+        }
+        m_granularityValue->setVisible(!g.isPerTensor());
+    }
+    // Say when the current scheme does not follow the choice.
+    const Scheme* scheme = findScheme(m_controller->schemeId().toStdString());
+    QString note;
+    if (scheme != nullptr && !g.isPerTensor()) {
+        if (scheme->asBlockScheme() != nullptr) {
+            note = tr("%1 scales its own blocks").arg(QString::fromStdString(scheme->id()));
+        } else if (!scheme->takesGranularity()) {
+            note =
+                tr("%1 calibrates one range per tensor").arg(QString::fromStdString(scheme->id()));
+        }
+    }
+    m_granularityNote->setText(note);
+    m_granularityNote->setVisible(!note.isEmpty());
 }
 
 ParamEditor* SchemePanel::editor(const QString& name) const

@@ -4,8 +4,12 @@
 #include "plot_style.h"
 #include "result_subscription.h"
 
+#include "quantscope/block_scheme.h"
 #include "quantscope/scheme.h"
+#include "quantscope/schemes/calibration.h"
 #include "quantscope/schemes/dsq.h"
+#include "quantscope/schemes/mx.h"
+#include "quantscope/schemes/nvfp4.h"
 
 #include <qcustomplot.h>
 
@@ -18,11 +22,12 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <vector>
 
 namespace quantscope {
 namespace {
 
-constexpr int kMiniPlotHeight = 120;
+constexpr int kMiniPlotHeight = 80;
 constexpr int kMaxLogBins = 1024; // the original's histogram has 1024 bins
 constexpr int kSixteenths = 16;   // weq-log exponents are in sixteenths of an octave
 constexpr int kMaxListedClusters = 8;
@@ -187,6 +192,124 @@ QString explainDsq(const QuantResult& result, const DsqQuantizer& q)
              num(q.alpha), codebookSummary(result));
 }
 
+bool isCalibrator(const std::string& id)
+{
+    return id == "percentile" || id == "entropy" || id == "histogram-l2";
+}
+
+// The spread of the blocks' scales: smallest, median and largest non-zero scale.
+QString scaleSpread(const SliceResult& slices)
+{
+    if (slices.maxScale <= 0.0f) {
+        return QObject::tr("every scale is 0");
+    }
+    return QObject::tr("scales from %1 to %2 (median %3)")
+        .arg(num(slices.minScale), num(slices.maxScale), num(slices.medianScale));
+}
+
+QString explainMx(const QuantResult& result)
+{
+    const Params p = resolved(result);
+    const MxElementFormat& format =
+        mxElementFormats().at(static_cast<std::size_t>(p.getInt("format")));
+    const SliceResult& slices = *result.slices;
+    const bool ceil = p.getInt("rule") == 1;
+    return QObject::tr("<p><b>OCP MX</b> %1: blocks of %2 values along the last axis share one "
+                       "8-bit E8M0 scale</p>"
+                       "<p>X = %3, clamped to 2<sup>−127</sup> … 2<sup>127</sup>; elements "
+                       "round(x / X) to %4 (largest %5), ties to even, saturating</p>"
+                       "<p>%6 blocks, %7</p>"
+                       "<p>storage: %8 bits per element + 8 per block = <b>%9</b> bits per "
+                       "weight</p>")
+        .arg(QString::fromStdString(format.name))
+        .arg(slices.layout().groupSize())
+        .arg(ceil ? QObject::tr("2<sup>ceil(log2(max|x| / %1))</sup>").arg(num(format.maxNormal))
+                  : QObject::tr("2<sup>floor(log2 max|x|) − %1</sup>").arg(format.emax))
+        .arg(format.exponentBits == 0
+                 ? QObject::tr("q · 2<sup>−6</sup>")
+                 : QObject::tr("E%1M%2").arg(format.exponentBits).arg(format.mantissaBits))
+        .arg(num(format.maxNormal))
+        .arg(slices.blocks.size())
+        .arg(scaleSpread(slices))
+        .arg(format.bits)
+        .arg(num(result.bitsPerWeight));
+}
+
+QString explainNvfp4(const QuantResult& result)
+{
+    const SliceResult& slices = *result.slices;
+    double amax = 0.0;
+    double tensorScale = 0.0;
+    for (const auto& [name, value] : slices.designNumbers) {
+        if (name == "tensor_max_abs") {
+            amax = value;
+        } else if (name == "tensor_scale") {
+            tensorScale = value;
+        }
+    }
+    return QObject::tr("<p><b>NVFP4</b>: s = max|x| / (448 · 6) = %1 / 2688 = <b>%2</b> "
+                       "(FP32)</p>"
+                       "<p>each block of 16: s<sub>b</sub> = E4M3((max|x<sub>b</sub>| / 6) / s), "
+                       "elements E2M1(x / (s<sub>b</sub>·s)), ties to even, saturating at ±6</p>"
+                       "<p>%3 blocks, effective %4</p>"
+                       "<p>storage: 4 bits per element + 8 per block + 32 = <b>%5</b> bits per "
+                       "weight</p>")
+        .arg(num(amax), num(tensorScale))
+        .arg(slices.blocks.size())
+        .arg(scaleSpread(slices))
+        .arg(num(result.bitsPerWeight));
+}
+
+QString explainSlices(const QuantResult& result, const QString& kind)
+{
+    const Scheme* scheme = findScheme(result.schemeId);
+    const SliceResult& slices = *result.slices;
+    return QObject::tr("<p><b>%1</b>, %2: every %3 gets its own scale or codebook, designed from "
+                       "its values</p><p>%4 %3s, %5</p><p><b>%6</b> bits per weight with every "
+                       "scale and table</p>")
+        .arg(scheme ? escaped(scheme->displayName()) : escaped(result.schemeId),
+             QString::fromStdString(slices.layout().describe()), kind)
+        .arg(slices.blocks.size())
+        .arg(scaleSpread(slices))
+        .arg(num(result.bitsPerWeight));
+}
+
+QString explainCalibrator(const QuantResult& result)
+{
+    const Params p = resolved(result);
+    const LinearMapping& m = *result.codebook.linear;
+    if (result.schemeId == "percentile") {
+        return QObject::tr(
+                   "<p><b>Percentile calibration</b> (TensorRT): a 2048-bin histogram of "
+                   "|x| over [0, max|x|]; the threshold T is the left edge of the bin where "
+                   "the cumulative share reaches %1 %</p>"
+                   "<p>T = %2, scale = T / %3 = <b>%4</b></p>")
+            .arg(num(p.get("percentile")), num(m.scale * double(m.qmax)))
+            .arg(m.qmax)
+            .arg(num(m.scale));
+    }
+    if (result.schemeId == "entropy") {
+        return QObject::tr("<p><b>Entropy calibration</b> (TensorRT's KL): for each candidate "
+                           "threshold from bin 128 of the 2048-bin |x| histogram, P folds the "
+                           "values beyond it into its last bin and Q merges the bins into %1 "
+                           "groups; T is the last minimum of KL(P‖Q)</p>"
+                           "<p>T = %2, scale = T / %3 = <b>%4</b></p>")
+            .arg(1 << (bitsOf(p) - 1))
+            .arg(num(m.scale * double(m.qmax)))
+            .arg(m.qmax)
+            .arg(num(m.scale));
+    }
+    return QObject::tr("<p><b>Histogram L2</b> (PyTorch HistogramObserver): from the 2048-bin "
+                       "histogram over [min, max], the lower or upper bound moves by quantile "
+                       "steps of 10<sup>−5</sup> while the L2 error of %1 levels over the "
+                       "histogram falls</p><p>range [%2, %3], scale <b>%4</b>, zero point "
+                       "<b>%5</b></p>")
+        .arg(1 << bitsOf(p))
+        .arg(num(double(m.qmin - m.zeroPoint) * m.scale),
+             num(double(m.qmax - m.zeroPoint) * m.scale), num(m.scale))
+        .arg(m.zeroPoint);
+}
+
 QCPGraph* makeGraph(QCustomPlot* plot, const QPen& pen, QCPGraph::LineStyle line,
                     const QString& name)
 {
@@ -227,6 +350,13 @@ TeachingPanel::TeachingPanel(QWidget* parent)
                             tr("values per 1/16 octave"));
     m_logCounts->setBrush(style::kDataFill);
     m_logLevels = makeGraph(m_plot, QPen(style::kPrimary, 1.5), QCPGraph::lsImpulse, tr("levels"));
+    m_calibrationHistogram =
+        makeGraph(m_plot, QPen(style::kData, 1), QCPGraph::lsStepLeft, tr("histogram"));
+    m_calibrationHistogram->setBrush(style::kDataFill);
+    m_threshold = makeGraph(m_plot, QPen(style::kPrimary, 2), QCPGraph::lsImpulse, tr("chosen"));
+    m_divergence = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+    m_divergence->setPen(QPen(style::kCompare, 1.2));
+    m_divergence->setName(tr("KL(P‖Q)"));
     m_plot->hide();
 
     // The text scrolls when the panel is short, so tables (weq's clusters) stay readable.
@@ -237,16 +367,33 @@ TeachingPanel::TeachingPanel(QWidget* parent)
     m_formulaScroll->setFrameShape(QFrame::NoFrame);
     m_formulaScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_formulaScroll, 2);
+    layout->setContentsMargins(4, 2, 4, 0);
+    layout->setSpacing(2);
+    // The text first: the plot keeps its minimum height when the panel is short.
+    layout->addWidget(m_formulaScroll, 4);
     layout->addWidget(m_plot, 1);
     connect(&m_weqWatcher, &QFutureWatcher<WeightedEntropyDesign>::finished, this,
             &TeachingPanel::onWeqDesigned);
+    connect(&m_calibrationWatcher, &QFutureWatcher<Calibration>::finished, this, [this] {
+        if (m_calibrationPending) {
+            // The state moved on while this one ran: compute the latest instead.
+            auto [result, dist] = std::move(*m_calibrationPending);
+            m_calibrationPending.reset();
+            startCalibration(result, dist);
+            return;
+        }
+        const Calibration calibration = m_calibrationWatcher.result();
+        // Only while the panel still explains that calibrator.
+        if (m_result && m_result->valid() && m_result->schemeId == calibration.schemeId) {
+            showCalibration(calibration);
+        }
+    });
 }
 
 TeachingPanel::~TeachingPanel()
 {
     m_weqWatcher.waitForFinished();
+    m_calibrationWatcher.waitForFinished();
 }
 
 void TeachingPanel::setController(ExplorerController* controller)
@@ -273,11 +420,15 @@ void TeachingPanel::setResult(const QuantResult* result, std::shared_ptr<const D
 {
     m_result = result ? std::optional<QuantResult>(*result) : std::nullopt;
     m_weqWanted = {};
-    for (QCPGraph* graph : {m_soft, m_hard, m_objective, m_logCounts, m_logLevels}) {
+    for (QCPGraph* graph : {m_soft, m_hard, m_objective, m_logCounts, m_logLevels,
+                            m_calibrationHistogram, m_threshold, m_divergence}) {
         graph->data()->clear();
         graph->setVisible(false);
         graph->removeFromLegend();
     }
+    m_plot->yAxis2->setVisible(false);
+    m_plot->yAxis->setScaleType(QCPAxis::stLinear);
+    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_plot->hide();
     if (!m_result || !dist) {
         m_baseText = tr("<p>Open a tensor to see how the scheme maps it.</p>");
@@ -286,7 +437,10 @@ void TeachingPanel::setResult(const QuantResult* result, std::shared_ptr<const D
                          .arg(escaped(m_result->schemeId), escaped(m_result->error));
     } else {
         m_baseText = explain(*m_result, *dist);
-        if (m_result->schemeId == "weq") {
+        if (isCalibrator(m_result->schemeId) && m_result->hasCodebook() && !dist->empty()) {
+            startCalibration(*m_result, dist);
+        }
+        if (m_result->schemeId == "weq" && m_result->hasCodebook()) {
             m_weqWanted = {dist, int(resolved(*m_result).get("levels", 0))};
             if (m_weqDesign && m_weqShownFor == m_weqWanted) {
                 showWeqDesign();
@@ -307,6 +461,19 @@ QString TeachingPanel::explain(const QuantResult& result, const Distribution& di
 {
     const Scheme* scheme = findScheme(result.schemeId);
     const std::string& id = result.schemeId;
+    if (result.slices) {
+        if (id == "mx") {
+            return explainMx(result);
+        }
+        if (id == "nvfp4") {
+            return explainNvfp4(result);
+        }
+        return explainSlices(result, m_controller ? m_controller->focusSliceKind()
+                                                  : QStringLiteral("slice"));
+    }
+    if (isCalibrator(id) && result.codebook.linear) {
+        return explainCalibrator(result);
+    }
     if (id == "symmetric" && result.codebook.linear) {
         return explainSymmetric(result, dist);
     }
@@ -431,6 +598,91 @@ void TeachingPanel::showLogHistogram(const QuantResult& result, const Distributi
     m_plot->yAxis->setLabel(tr("count"));
     m_plot->rescaleAxes(true);
     m_plot->show();
+}
+
+void TeachingPanel::startCalibration(const QuantResult& result,
+                                     std::shared_ptr<const Distribution> dist)
+{
+    if (m_calibrationWatcher.isRunning()) {
+        m_calibrationPending.emplace(result, std::move(dist));
+        return;
+    }
+    const std::string id = result.schemeId;
+    const Params params = resolved(result);
+    m_calibrationWatcher.setFuture(QtConcurrent::run(ExplorerController::workPool(), [id, params,
+                                                                                      dist] {
+        // The calibrator's own steps again, for their intermediate results.
+        Calibration c;
+        c.schemeId = id;
+        const int bits = bitsOf(params);
+        if (id == "histogram-l2") {
+            c.histogram = rangeHistogram(*dist);
+            const auto [low, high] = histogramL2Range(c.histogram, dist->min(), dist->max(), bits);
+            c.bounds = {low, high};
+            return c;
+        }
+        c.histogram = absHistogram(*dist);
+        if (id == "percentile") {
+            c.bounds = {percentileThreshold(c.histogram, params.get("percentile"))};
+            return c;
+        }
+        const EntropyCalibration e = entropyCalibration(c.histogram, bits);
+        c.bounds = {e.threshold};
+        for (std::size_t k = 0; k < e.divergences.size(); ++k) {
+            c.candidates.push_back(c.histogram.edges[e.firstCandidate + k]);
+            c.divergences.push_back(e.divergences[k]);
+        }
+        return c;
+    }));
+}
+
+void TeachingPanel::showCalibration(const Calibration& calibration)
+{
+    const Histogram& h = calibration.histogram;
+    QVector<double> keys;
+    QVector<double> counts;
+    double top = 1.0;
+    for (std::size_t i = 0; i < h.counts.size(); ++i) {
+        keys.push_back(h.edges[i]);
+        counts.push_back(std::max(double(h.counts[i]), 0.5)); // log axis: empty bins just below 1
+        top = std::max(top, double(h.counts[i]));
+    }
+    m_calibrationHistogram->setData(keys, counts, true);
+    m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog));
+    m_plot->yAxis->setRange(0.5, top * 2.0);
+    QVector<double> bounds(calibration.bounds.begin(), calibration.bounds.end());
+    m_threshold->setData(bounds, QVector<double>(bounds.size(), top * 2.0), true);
+    m_calibrationHistogram->setVisible(true);
+    m_threshold->setVisible(true);
+    m_calibrationHistogram->addToLegend();
+    m_threshold->addToLegend();
+    if (!calibration.divergences.empty()) {
+        QVector<double> kl;
+        double klTop = 0.0;
+        for (double d : calibration.divergences) {
+            kl.push_back(std::isfinite(d) ? d : std::nan(""));
+            if (std::isfinite(d)) {
+                klTop = std::max(klTop, d);
+            }
+        }
+        m_divergence->setData(
+            QVector<double>(calibration.candidates.begin(), calibration.candidates.end()), kl,
+            true);
+        m_divergence->setVisible(true);
+        m_divergence->addToLegend();
+        m_plot->yAxis2->setVisible(true);
+        m_plot->yAxis2->setLabel(tr("KL(P‖Q)"));
+        m_plot->yAxis2->setRange(0, klTop > 0 ? klTop * 1.1 : 1.0);
+    }
+    m_plot->xAxis->setLabel(calibration.schemeId == "histogram-l2" ? tr("x") : tr("|x|"));
+    m_plot->yAxis->setLabel(tr("count"));
+    if (!h.edges.empty()) {
+        m_plot->xAxis->setRange(h.edges.front(), h.edges.back());
+    }
+    m_plot->show();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    emit calibrationShown();
 }
 
 void TeachingPanel::startWeqDesign()

@@ -3,6 +3,7 @@
 #include "quant_result.h"
 
 #include "quantscope/distribution.h"
+#include "quantscope/histogram.h"
 #include "quantscope/schemes/weighted_entropy.h"
 
 #include <QFutureWatcher>
@@ -22,9 +23,11 @@ class ExplorerController;
 
 // The current scheme's rule with the live numbers: the linear scale and zero point, weq's
 // clusters and objective sweep by sweep (mini plot), weq-log's grid over its log histogram (mini
-// plot), DSQ's soft curve beside the hard staircase (mini plot), else a description and the
-// codebook's key numbers. Numbers are shown with 7 significant digits; the text scrolls when the
-// panel is short.
+// plot), DSQ's soft curve beside the hard staircase (mini plot), a calibrator's histogram with its
+// chosen threshold (mini plot, with the KL divergence of each candidate for entropy), MX's and
+// NVFP4's block scales, the scales per channel or group, else a description and the codebook's
+// key numbers. Numbers are shown with 7 significant digits; the text scrolls when the panel is
+// short.
 class TeachingPanel : public QWidget {
     Q_OBJECT
 
@@ -50,15 +53,31 @@ public:
     QCPGraph* logCountGraph() const { return m_logCounts; }
     QCPGraph* logLevelGraph() const { return m_logLevels; }
     QScrollArea* formulaScroll() const { return m_formulaScroll; }
+    QCPGraph* calibrationHistogramGraph() const { return m_calibrationHistogram; }
+    QCPGraph* thresholdGraph() const { return m_threshold; }
+    QCPGraph* divergenceGraph() const { return m_divergence; }
+
+    // What a calibrator computed, for the plot: its histogram, the chosen bounds, and for
+    // entropy the divergence of each candidate threshold.
+    struct Calibration {
+        std::string schemeId;
+        Histogram histogram;
+        std::vector<double> bounds; // thresholds (percentile, entropy) or new min and max
+        std::vector<double> candidates;
+        std::vector<double> divergences;
+    };
 
 signals:
     void weqSweepsShown();
+    void calibrationShown();
 
 private:
     void refreshFromController();
     QString explain(const QuantResult& result, const Distribution& dist);
     void showDsq(const QuantResult& result, const Distribution& dist);
     void showLogHistogram(const QuantResult& result, const Distribution& dist);
+    void startCalibration(const QuantResult& result, std::shared_ptr<const Distribution> dist);
+    void showCalibration(const Calibration& calibration);
     void onWeqDesigned();
     void showWeqDesign();
 
@@ -71,6 +90,11 @@ private:
     QCPGraph* m_logCounts;
     QCPGraph* m_logLevels;
     QScrollArea* m_formulaScroll;
+    QCPGraph* m_calibrationHistogram;
+    QCPGraph* m_threshold;
+    QCPGraph* m_divergence;
+    QFutureWatcher<Calibration> m_calibrationWatcher;
+    std::optional<std::pair<QuantResult, std::shared_ptr<const Distribution>>> m_calibrationPending;
     std::optional<QuantResult> m_result;
     QString m_baseText; // without the weq sweep details
 

@@ -52,7 +52,7 @@ void showResult(const std::optional<QuantResult>& result, QCPGraph* step, QCPGra
 {
     step->data()->clear();
     error->data()->clear();
-    if (!result || !result->valid()) {
+    if (!result || !result->valid() || !result->hasCodebook()) {
         return;
     }
     const auto range = resultDataRange(*result);
@@ -131,8 +131,9 @@ TransferView::TransferView(QWidget* parent)
     style::applyPlotStyle(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(
-        new QLabel(tr("<b>Transfer</b> x → Q(x) (top) and error Q(x) − x (bottom)"), this));
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("transferTitle"));
+    layout->addWidget(m_title);
     layout->addWidget(m_plot, 1);
 
     QCPAxisRect* top = m_plot->axisRect();
@@ -191,19 +192,35 @@ void TransferView::setController(ExplorerController* controller)
     m_controller =
         followResults(this, m_controller, controller, &TransferView::refreshFromController);
     if (m_controller != nullptr) {
+        connect(m_controller, &ExplorerController::focusChanged, this,
+                &TransferView::refreshFromController);
         refreshFromController();
     }
 }
 
 void TransferView::refreshFromController()
 {
-    const auto& primary = m_controller->result();
+    // One slice shown: its own staircase; block-scaled results have none for all values.
+    const FocusSlice& focus = m_controller->focus();
+    const bool focused = focus.index >= 0;
+    const auto& primary = focused ? focus.result : m_controller->result();
     const auto& compare = m_controller->compareResult();
-    setResult(primary ? &*primary : nullptr, compare ? &*compare : nullptr);
+    setResult(primary ? &*primary : nullptr, !focused && compare ? &*compare : nullptr);
+    QString title = tr("<b>Transfer</b> x → Q(x) (top) and error Q(x) − x (bottom)");
+    if (focused) {
+        title += tr(" — %1 %2").arg(m_controller->focusSliceKind()).arg(focus.index);
+    } else if (primary && primary->valid() && !primary->hasCodebook()) {
+        title += tr(" — each %1 has its own; pick one under the histogram's Show")
+                     .arg(m_controller->focusSliceKind());
+    }
+    m_title->setText(title);
 }
 
 void TransferView::setResult(const QuantResult* primary, const QuantResult* compare)
 {
+    if (m_title->text().isEmpty()) {
+        m_title->setText(tr("<b>Transfer</b> x → Q(x) (top) and error Q(x) − x (bottom)"));
+    }
     m_primary = primary ? std::optional<QuantResult>(*primary) : std::nullopt;
     m_compare = compare ? std::optional<QuantResult>(*compare) : std::nullopt;
     showResult(m_primary, m_step, m_error);
@@ -211,7 +228,7 @@ void TransferView::setResult(const QuantResult* primary, const QuantResult* comp
 
     std::optional<std::pair<double, double>> range;
     for (const auto* result : {&m_primary, &m_compare}) {
-        if (*result && (*result)->valid()) {
+        if (*result && (*result)->valid() && (*result)->hasCodebook()) {
             if (const auto r = resultDataRange(**result)) {
                 range = range ? std::make_pair(std::min(range->first, r->first),
                                                std::max(range->second, r->second))

@@ -9,6 +9,7 @@
 class QCPAxisRect;
 class QCPGraph;
 class QCustomPlot;
+class QLabel;
 class QMouseEvent;
 
 namespace quantscope {
@@ -17,7 +18,8 @@ class ExplorerController;
 
 // The transfer curve x → Q(x) over the data range as a staircase with the identity line, and
 // below it the error Q(x) − x (a sawtooth). In compare mode the second scheme is overlaid in its
-// own colour. Hovering shows x, Q(x) and the error of each scheme.
+// own colour. Hovering shows x, Q(x) and the error of each scheme. With one slice shown (the
+// controller's focus) it is that slice's staircase.
 class TransferView : public QWidget {
     Q_OBJECT
 
@@ -44,6 +46,7 @@ private:
     void onMouseMove(QMouseEvent* event);
 
     ExplorerController* m_controller = nullptr;
+    QLabel* m_title;
     QCustomPlot* m_plot;
     QCPAxisRect* m_errorRect;
     QCPGraph* m_step;

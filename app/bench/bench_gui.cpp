@@ -1,6 +1,7 @@
 // bench_gui: the explorer's responsiveness, measured on the real window (run offscreen).
 //  1. slider → replot: on a 10^7-element tensor, the median time from a slider value change to the
-//     moment every plot has replotted the new design (target < 30 ms);
+//     moment every plot has replotted the new design (target < 30 ms): symmetric's bits, then
+//     MXFP4's block size (a pass over the values each move);
 //  2. load: while a 10^8-element tensor loads and its Distribution builds, the longest gap between
 //     ticks of a 5 ms timer on the UI thread (target < 50 ms); then the same while a small tensor
 //     replaces it (the large one is freed).
@@ -111,12 +112,17 @@ double median(std::vector<double> values)
     return values.empty() ? 0.0 : values[values.size() / 2];
 }
 
-void benchSlider(MainWindow& window, qint64 elements, int moves)
+// Moves `param`'s slider of `scheme` through `positions` in turn.
+void benchSlider(MainWindow& window, qint64 elements, int moves, const QString& scheme,
+                 const QString& param, const std::vector<int>& positions)
 {
     ExplorerController* controller = window.controller();
-    controller->setTensor(makeDemoTensor("gaussian", elements));
+    controller->setScheme(scheme);
+    if (!controller->tensor() || controller->tensor()->size() != elements) {
+        controller->setTensor(makeDemoTensor("gaussian", elements));
+    }
     waitUntil([&] { return !controller->isBusy() && controller->result(); });
-    QSlider* slider = window.schemePanel()->editor(QStringLiteral("bits"))->slider();
+    QSlider* slider = window.schemePanel()->editor(param)->slider();
 
     // A move is done when the result for it has arrived and every plot has drawn it.
     QElapsedTimer clock;
@@ -133,11 +139,11 @@ void benchSlider(MainWindow& window, qint64 elements, int moves)
 
     std::vector<double> latencies;
     for (int move = 0; move < moves; ++move) {
-        const int bits = 3 + move % 4; // 3..6 bits: a new design every move
+        const int position = positions[std::size_t(move) % positions.size()];
         resultArrived = false;
         lastReplotNs = 0;
         clock.start();
-        slider->setValue(bits == slider->value() ? bits + 1 : bits);
+        slider->setValue(position == slider->value() ? positions.front() : position);
         waitUntil([&] { return resultArrived && lastReplotNs > 0; });
         // Replots queued by the result run in this pass; wait for the design to settle too.
         QCoreApplication::processEvents();
@@ -146,9 +152,9 @@ void benchSlider(MainWindow& window, qint64 elements, int moves)
         waitUntil([&] { return !controller->isBusy(); }); // the comparison, not timed
     }
     const double med = median(latencies);
-    std::printf("slider -> replot on %lld elements: median %.2f ms, min %.2f ms, max %.2f ms "
-                "over %d moves (target < %.0f ms: %s)\n",
-                static_cast<long long>(elements), med,
+    std::printf("%s %s slider -> replot on %lld elements: median %.2f ms, min %.2f ms, max "
+                "%.2f ms over %d moves (target < %.0f ms: %s)\n",
+                qPrintable(scheme), qPrintable(param), static_cast<long long>(elements), med,
                 *std::min_element(latencies.begin(), latencies.end()),
                 *std::max_element(latencies.begin(), latencies.end()), moves, kSliderTargetMs,
                 med < kSliderTargetMs ? "met" : "MISSED");
@@ -219,7 +225,13 @@ int main(int argc, char* argv[])
     MainWindow window(false); // no settings: the same state on every run
     window.resize(kScreenshotSize);
     window.show();
-    benchSlider(window, sliderElements, std::max(1, moves));
+    // 3..6 bits, then MXFP4 blocks of 16..128: a new design every move.
+    benchSlider(window, sliderElements, std::max(1, moves), QStringLiteral("symmetric"),
+                QStringLiteral("bits"), {3, 4, 5, 6});
+    window.controller()->setScheme(QStringLiteral("mx"));
+    window.controller()->setParam(QStringLiteral("format"), 0);
+    benchSlider(window, sliderElements, std::max(1, moves), QStringLiteral("mx"),
+                QStringLiteral("block"), {16, 32, 64, 128});
     benchLoad(window, loadElements);
     // Replacing the large tensor frees it: that must not stall the UI either.
     std::printf("replacing it with a small tensor:\n");

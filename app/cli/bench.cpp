@@ -2,6 +2,7 @@
 // values, then every scheme's design + exact metrics at 2..8 bits, and GGUF dequantization.
 
 #include "arguments.h"
+#include "bench_blocks.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "json_writer.h"
@@ -29,15 +30,18 @@ const char* const kHelp =
     R"(usage: quantscope-cli bench [--elements N] [--json]
 
 Builds the Distribution of N gaussian values (demo:gaussian, default N = 10000000), then times
-every scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit width).
-Reports the build time, the median per bit width, each scheme's median over its bit widths and
-the peak resident memory. Then dequantizes 2^24 values of GGUF Q4_K and Q8_0 blocks on one core
-and reports the float32 output rate (median of 5 runs).
+every codebook scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit
+width), then the ticks of schemes that run as a pass over the values (block-scaled schemes in
+each variant, linear per group and per channel). Reports the build time, the median per bit
+width, each scheme's median over its bit widths, the pass ticks and the peak resident memory.
+Then dequantizes 2^24 values of GGUF Q4_K and Q8_0 blocks on one core and reports the float32
+output rate (median of 5 runs).
 
   --elements N   number of values (an integer, 1e7 notation accepted)
   --json         print {"elements", "generate_ms", "build_ms", "schemes": [{"scheme",
                  "median_ms", "bits": [{"bits", "median_ms"} or {"bits", "error"}]}],
-                 "peak_rss_mb", "dequant_q4_k_gb_per_s", "dequant_q8_0_gb_per_s"}
+                 "pass_ticks": [{"scheme", "variant", "bpw", "median_ms"}], "peak_rss_mb",
+                 "dequant_q4_k_gb_per_s", "dequant_q8_0_gb_per_s"}
 )";
 
 constexpr std::int64_t kDefaultElements = 10'000'000;
@@ -152,6 +156,9 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
 
     std::vector<SchemeTiming> timings;
     for (const auto& scheme : allSchemes()) {
+        if (scheme->asBlockScheme() != nullptr) {
+            continue; // timed with the pass ticks
+        }
         SchemeTiming timing{scheme->id(), {}};
         for (int b = kFirstBits; b <= kLastBits; ++b) {
             BitsTiming bitsTiming{b, {}, {}};
@@ -174,6 +181,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         }
         timings.push_back(std::move(timing));
     }
+    const std::vector<PassTiming> passTicks = benchPassTicks(tensor, dist);
     const double peakRss = peakRssMegabytes();
     const std::vector<double> dequantRates = dequantizationGbPerSecond({"q4_K", "q8_0"});
 
@@ -205,6 +213,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
             json.endObject();
         }
         json.endArray();
+        writePassTicks(json, passTicks);
         json.member("peak_rss_mb", peakRss);
         json.member("dequant_q4_k_gb_per_s", dequantRates[0]);
         json.member("dequant_q8_0_gb_per_s", dequantRates[1]);
@@ -229,6 +238,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         table.addRow(cells);
     }
     table.print(out);
+    printPassTicks(out, passTicks);
     out << "peak RSS      " << formatNumber(peakRss, 4) << " MB\n";
     out << "dequantize    Q4_K " << formatNumber(dequantRates[0], 3) << " GB/s, Q8_0 "
         << formatNumber(dequantRates[1], 3) << " GB/s (GGUF blocks to float32, one core)\n";

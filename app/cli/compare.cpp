@@ -10,6 +10,7 @@
 #include "quantscope/distribution.h"
 #include "quantscope/errors.h"
 #include "quantscope/metrics.h"
+#include "quantscope/quantize.h"
 #include "quantscope/scheme.h"
 
 #include <iostream>
@@ -24,17 +25,20 @@ const char* const kHelp =
                [--json | --csv]
 
 Designs every scheme (or those named by --schemes) at every bit width of the range on one tensor
-of FILE (or demo:NAME) and reports the exact metrics of each. The tensor is sorted once.
-A scheme that cannot take a bit width (or the data) gets an error row instead of metrics.
+of FILE (or demo:NAME) and reports the exact metrics of each and its storage in bits per value
+(bpw: codes plus scales, zero points or tables). The tensor is sorted once; block-scaled schemes
+(mx, nvfp4) run one pass over it per row, at their variant of that bit width (mx: 4 fp4, 6 fp6-e2m3,
+8 fp8-e4m3). A scheme that cannot take a bit width (or the data) gets an error row instead of
+metrics.
 
   --tensor NAME    the tensor to use (needed when the file holds several)
   --bits A-B       bit widths, a range or a single number (default 2-8)
   --schemes LIST   comma-separated scheme ids (default: all)
-  --json           print {"file", "tensor", "count", "rows": [{"scheme", "bits", metrics...}
-                   or {"scheme", "bits", "error"}]}
+  --json           print {"file", "tensor", "count", "rows": [{"scheme", "bits", metrics...,
+                   "bpw"} or {"scheme", "bits", "error"}]}
   --csv            print scheme,bits,mse,rmse,sqnr_db,max_abs_error,mean_error,entropy_bits,
-                   weighted_entropy,clipped_fraction,levels_used (empty cells: absent values;
-                   error rows have empty metrics and a warning on stderr)
+                   weighted_entropy,clipped_fraction,levels_used,bpw (empty cells: absent
+                   values; error rows have empty metrics and a warning on stderr)
 
 schemes:
 )";
@@ -107,10 +111,17 @@ std::string csvLine(const std::vector<std::string>& cells)
     return line + "\n";
 }
 
+std::string bitsPerWeightCsv(double bpw)
+{
+    const std::string text = jsonNumber(bpw);
+    return text == "null" ? formatNumber(bpw) : text;
+}
+
 struct Row {
     const Scheme* scheme = nullptr;
     int bits = 0;
     std::optional<Metrics> metrics;
+    double bitsPerWeight = 0.0;
     std::string error;
 };
 
@@ -136,10 +147,14 @@ void runCompare(const std::vector<std::string>& args, std::ostream& out)
     std::vector<Row> rows;
     for (const Scheme* scheme : schemes) {
         for (int b = bits.first; b <= bits.last; ++b) {
-            Row row{scheme, b, std::nullopt, {}};
+            Row row{scheme, b, std::nullopt, 0.0, {}};
             try {
-                const Codebook codebook = scheme->design(dist, Params{{"bits", b}});
-                row.metrics = computeMetrics(dist, codebook);
+                QuantizeOptions options;
+                options.distribution = &dist;
+                const QuantizedTensor quantized =
+                    quantizeTensor(tensor, *scheme, Params{{"bits", b}}, options);
+                row.metrics = quantized.metrics;
+                row.bitsPerWeight = quantized.bitsPerWeight;
             } catch (const UsageError& e) {
                 row.error = e.what();
             } catch (const InputError& e) {
@@ -164,6 +179,7 @@ void runCompare(const std::vector<std::string>& args, std::ostream& out)
             json.member("bits", row.bits);
             if (row.metrics) {
                 writeMetricsMembers(json, *row.metrics);
+                json.member("bpw", row.bitsPerWeight);
             } else {
                 json.member("error", row.error);
             }
@@ -177,6 +193,7 @@ void runCompare(const std::vector<std::string>& args, std::ostream& out)
     const bool csv = arguments.has("csv");
     std::vector<std::string> header = {"scheme", "bits"};
     header.insert(header.end(), metricColumns().begin(), metricColumns().end());
+    header.push_back("bpw");
     std::vector<std::vector<std::string>> lines;
     for (const auto& row : rows) {
         std::vector<std::string> cells = {row.scheme->id(), std::to_string(row.bits)};
@@ -184,6 +201,8 @@ void runCompare(const std::vector<std::string>& args, std::ostream& out)
             const auto metricCells =
                 csv ? metricCsvCells(*row.metrics) : metricTextCells(*row.metrics);
             cells.insert(cells.end(), metricCells.begin(), metricCells.end());
+            cells.push_back(csv ? bitsPerWeightCsv(row.bitsPerWeight)
+                                : formatNumber(row.bitsPerWeight, 6));
         } else {
             // A warning, not an error: the other rows are valid and the command succeeds.
             std::cerr << "quantscope-cli: warning: " << row.scheme->id() << " at " << row.bits

@@ -4,12 +4,12 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "json_writer.h"
-#include "quantization.h"
 #include "report.h"
 #include "text_table.h"
 
 #include "quantscope/errors.h"
 #include "quantscope/npy.h"
+#include "quantscope/quantize.h"
 
 #include <filesystem>
 
@@ -32,10 +32,12 @@ its exact error metrics over the tensor's finite values.
   --set NAME=VALUE     any other scheme parameter (a choice by index or name); repeatable
   --per-channel AXIS   one codebook per index along AXIS (negative counts from the end)
   --group-size G       one codebook per G consecutive elements along the last axis
+                       (block-scaled schemes such as mx and nvfp4 bring their own blocks)
   --dequant-out FILE   write the dequantized tensor (float32, same shape) as .npy
   --codes-out FILE     write the integer codes or level indices (int32, same shape) as .npy
-  --json               print {"tensor", "scheme", "params", "codebook" (or "codebooks"),
-                       "metrics"}
+  --json               print {"tensor", "scheme", "params", "bpw", "codebook" (or
+                       "codebooks", or for block-scaled schemes "block_size", "block_count",
+                       "block_scales"), "metrics"}
 
 Output files are written only when everything else succeeded, each atomically.
 
@@ -82,30 +84,29 @@ Params paramsFromArguments(const Arguments& arguments, const Scheme& scheme)
 }
 
 // --per-channel AXIS or --group-size G, parsed before any file is read.
-struct Granularity {
-    bool perChannel = false;
-    std::int64_t value = 0;
-};
-
-std::optional<Granularity> granularityFromArguments(const Arguments& arguments)
+Granularity granularityFromArguments(const Arguments& arguments)
 {
     if (const auto axis = arguments.value("per-channel")) {
-        return Granularity{true, parseInteger(*axis, "--per-channel")};
+        return Granularity::perChannel(parseInteger(*axis, "--per-channel"));
     }
     if (const auto size = arguments.value("group-size")) {
-        return Granularity{false, parseInteger(*size, "--group-size")};
+        return Granularity::perGroup(parseInteger(*size, "--group-size"));
     }
-    return std::nullopt;
+    return Granularity::perTensor();
 }
 
-std::optional<SliceLayout> sliceLayout(const std::optional<Granularity>& granularity,
-                                       const Shape& shape)
+// A granularity the tensor cannot take is a usage error naming the option.
+void checkGranularity(const Arguments& arguments, const Granularity& granularity,
+                      const Shape& shape)
 {
-    if (!granularity) {
-        return std::nullopt;
+    try {
+        SliceLayout::forGranularity(shape, granularity);
+    } catch (const UsageError& e) {
+        const std::string option =
+            granularity.kind == Granularity::Kind::PerChannel ? "per-channel" : "group-size";
+        throw UsageError("--" + option + " " + arguments.value(option).value_or("") + ": " +
+                         e.what());
     }
-    return granularity->perChannel ? SliceLayout::perChannel(shape, granularity->value)
-                                   : SliceLayout::perGroup(shape, granularity->value);
 }
 
 // Writes both exports; when the second fails, the first is removed if this run created it, so a
@@ -152,8 +153,7 @@ std::string listText(const std::vector<double>& values)
 }
 
 void printText(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
-               const Params& resolved, const QuantizedTensor& quantized,
-               const std::optional<SliceLayout>& layout)
+               const QuantizedTensor& quantized)
 {
     out << "tensor      " << tensor.name() << "  shape " << shapeToString(tensor.shape()) << "  "
         << tensor.sourceDtype() << "  " << quantized.metrics.count << " finite values";
@@ -162,17 +162,28 @@ void printText(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
     }
     out << "\n";
     out << "scheme      " << scheme.id() << " - " << scheme.displayName() << "\n";
-    out << "params      " << paramsText(scheme, resolved) << "\n";
-    if (layout) {
-        out << "codebooks   " << quantized.sliceCount << " (" << layout->describe() << ")\n";
-    } else {
-        const Codebook& codebook = quantized.codebooks.front();
+    out << "params      " << paramsText(scheme, quantized.params) << "\n";
+    out << "bpw         " << formatNumber(quantized.bitsPerWeight, 8)
+        << " bits per value (codes, scales and tables)\n";
+    if (quantized.codebook) {
+        const Codebook& codebook = *quantized.codebook;
         out << "levels      " << codebook.levelCount() << ": " << listText(codebook.levels) << "\n";
         out << "thresholds  " << listText(codebook.thresholds) << "\n";
         if (codebook.linear) {
             out << "linear      scale " << formatNumber(codebook.linear->scale, 9)
                 << "  zero_point " << codebook.linear->zeroPoint << "  q in ["
                 << codebook.linear->qmin << ", " << codebook.linear->qmax << "]\n";
+        }
+    } else if (quantized.layout) {
+        const SliceLayout& layout = *quantized.layout;
+        if (scheme.asBlockScheme() != nullptr) {
+            out << "blocks      " << layout.sliceCount() << " of " << layout.groupSize()
+                << " along the last axis, each with its own scale\n";
+        } else {
+            out << "codebooks   " << layout.sliceCount() << " (" << layout.describe() << ")\n";
+        }
+        for (const auto& [name, value] : quantized.designNumbers) {
+            out << "design      " << name << " " << formatNumber(value, 9) << "\n";
         }
     }
     TextTable table({"metrics", ""});
@@ -184,20 +195,40 @@ void printText(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
 }
 
 void printJson(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
-               const Params& resolved, const QuantizedTensor& quantized,
-               const std::optional<SliceLayout>& layout)
+               const Granularity& granularity, const QuantizedTensor& quantized)
 {
     JsonWriter json(out);
     json.beginObject();
     json.member("tensor", tensor.name());
     json.member("scheme", scheme.id());
     json.key("params");
-    writeParams(json, resolved);
-    if (layout) {
-        if (layout->isPerChannel()) {
-            json.member("per_channel", layout->axis());
+    writeParams(json, quantized.params);
+    json.member("bpw", quantized.bitsPerWeight);
+    if (quantized.codebook) {
+        json.key("codebook");
+        writeCodebook(json, *quantized.codebook);
+    } else if (scheme.asBlockScheme() != nullptr) {
+        json.member("block_size", quantized.layout->groupSize());
+        json.member("block_count", quantized.layout->sliceCount());
+        std::vector<double> scales;
+        scales.reserve(quantized.blocks.size());
+        for (const BlockInfo& block : quantized.blocks) {
+            scales.push_back(block.scale);
+        }
+        json.member("block_scales", std::span<const double>(scales));
+        if (!quantized.designNumbers.empty()) {
+            json.key("design");
+            json.beginObject();
+            for (const auto& [name, value] : quantized.designNumbers) {
+                json.member(name, value);
+            }
+            json.endObject();
+        }
+    } else {
+        if (granularity.kind == Granularity::Kind::PerChannel) {
+            json.member("per_channel", quantized.layout->axis());
         } else {
-            json.member("group_size", layout->groupSize());
+            json.member("group_size", quantized.layout->groupSize());
         }
         json.key("codebooks");
         json.beginArray();
@@ -205,9 +236,6 @@ void printJson(std::ostream& out, const Tensor& tensor, const Scheme& scheme,
             writeCodebook(json, codebook);
         }
         json.endArray();
-    } else {
-        json.key("codebook");
-        writeCodebook(json, quantized.codebooks.front());
     }
     json.key("metrics");
     json.beginObject();
@@ -246,7 +274,7 @@ void runQuantize(const std::vector<std::string>& args, std::ostream& out)
     }
     const Scheme& scheme = schemeById(*schemeId);
     const Params given = paramsFromArguments(arguments, scheme);
-    const Params resolved = scheme.resolve(given); // bad parameters fail before any file is read
+    scheme.resolve(given); // bad parameters fail before any file is read
     const auto granularity = granularityFromArguments(arguments);
     const auto dequantOut = arguments.value("dequant-out");
     const auto codesOut = arguments.value("codes-out");
@@ -259,19 +287,23 @@ void runQuantize(const std::vector<std::string>& args, std::ostream& out)
     checkOutputPaths("quantize", path, outputs);
 
     const Tensor tensor = loadTensor(path, arguments.value("tensor").value_or(""));
-    const auto layout = sliceLayout(granularity, tensor.shape());
+    checkGranularity(arguments, granularity, tensor.shape());
     const bool json = arguments.has("json");
-    const QuantizedTensor quantized =
-        quantizeTensor(tensor, scheme, given, layout, {json || !layout, !outputs.empty()});
+    QuantizeOptions options;
+    options.granularity = granularity;
+    options.apply = !outputs.empty();
+    options.keepCodebooks = json;
+    options.keepBlocks = json && scheme.asBlockScheme() != nullptr;
+    const QuantizedTensor quantized = quantizeTensor(tensor, scheme, given, options);
     if (quantized.applied) {
         writeOutputs(tensor, *quantized.applied, dequantOut, codesOut);
     }
 
     if (json) {
-        printJson(out, tensor, scheme, resolved, quantized, layout);
+        printJson(out, tensor, scheme, granularity, quantized);
         return;
     }
-    printText(out, tensor, scheme, resolved, quantized, layout);
+    printText(out, tensor, scheme, quantized);
     if (dequantOut) {
         out << "wrote       " << *dequantOut << " (dequantized, float32)\n";
     }

@@ -62,6 +62,47 @@ std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& cod
     return result;
 }
 
+ErrorProfile errorProfile(const Distribution& dist, const Codebook& codebook, int bins)
+{
+    ErrorProfile profile;
+    bins = std::max(1, bins);
+    const double top = dist.empty() ? 0.0 : dist.maxAbs();
+    for (int k = 0; k <= bins; ++k) {
+        profile.edges.push_back(top * k / bins);
+    }
+    profile.counts.assign(static_cast<std::size_t>(bins), 0);
+    profile.sumSquaredError.assign(static_cast<std::size_t>(bins), 0.0);
+    if (dist.empty()) {
+        return profile;
+    }
+    const std::vector<std::int64_t> cells = levelBounds(dist, codebook);
+    // Sorted indices [begin, end) of one bin on one side, cut by the level cells.
+    const auto add = [&](int bin, std::int64_t begin, std::int64_t end) {
+        auto level = std::upper_bound(cells.begin(), cells.end(), begin) - cells.begin() - 1;
+        while (begin < end) {
+            const std::int64_t stop = std::min(end, cells[level + 1]);
+            if (stop > begin) {
+                const RangeStats stats = dist.indexStats(begin, stop);
+                profile.counts[bin] += stats.count;
+                profile.sumSquaredError[bin] += sumSquaredError(stats, codebook.levels[level]);
+            }
+            begin = stop;
+            ++level;
+        }
+    };
+    for (int bin = 0; bin < bins; ++bin) {
+        const double a = profile.edges[bin];
+        const double b = profile.edges[bin + 1];
+        const bool last = bin + 1 == bins;
+        // a <= |x| < b (the last bin closed): x in [a, b) and x in (−b, −a] (not 0 twice).
+        const std::int64_t positiveEnd = last ? dist.count() : dist.lowerIndex(b);
+        add(bin, dist.lowerIndex(bin == 0 ? 0.0 : a), positiveEnd);
+        const std::int64_t negativeBegin = last ? 0 : dist.upperIndex(-b);
+        add(bin, negativeBegin, bin == 0 ? dist.lowerIndex(0.0) : dist.upperIndex(-a));
+    }
+    return profile;
+}
+
 Metrics computeMetrics(const Distribution& dist, const Codebook& codebook)
 {
     Metrics metrics;

@@ -1,6 +1,7 @@
 #include "quantscope/report_runner.h"
 
 #include "quantscope/errors.h"
+#include "quantscope/quantize.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -62,10 +63,12 @@ TensorReport reportTensor(const TensorFile& file, const TensorInfo& info, std::i
         report.skipReason = "integer data (" + info.dtype + "), not a weight to quantize";
         return report;
     }
+    // The values stay while the schemes run: block-scaled schemes pass over them.
+    std::optional<Tensor> tensor;
     std::optional<Distribution> dist;
     try {
-        const Tensor tensor = file.load(info.name);
-        dist.emplace(tensor.values());
+        tensor.emplace(file.load(info.name));
+        dist.emplace(tensor->values());
     } catch (const InputError& error) {
         report.skipReason = error.what();
         return report;
@@ -74,7 +77,7 @@ TensorReport reportTensor(const TensorFile& file, const TensorInfo& info, std::i
     report.nonFinite = dist->nonFiniteCount();
     for (const Scheme* scheme : schemes) {
         for (int b : bits) {
-            report.results.push_back(evaluateScheme(*scheme, *dist, b));
+            report.results.push_back(evaluateScheme(*scheme, *tensor, *dist, b));
         }
     }
     return report;
@@ -82,16 +85,20 @@ TensorReport reportTensor(const TensorFile& file, const TensorInfo& info, std::i
 
 } // namespace
 
-ReportResult evaluateScheme(const Scheme& scheme, const Distribution& dist, int bits)
+ReportResult evaluateScheme(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
+                            int bits)
 {
     ReportResult result;
     result.scheme = scheme.id();
     result.bits = bits;
-    // A per-tensor scalar quantizer stores `bits` per weight; its few scale numbers per tensor
-    // are negligible.
-    result.bpw = bits;
+    result.bpw = bits; // kept for a scheme that cannot run: its nominal rate
     try {
-        result.metrics = computeMetrics(dist, scheme.design(dist, Params{{"bits", bits}}));
+        QuantizeOptions options;
+        options.distribution = &dist;
+        const QuantizedTensor quantized =
+            quantizeTensor(tensor, scheme, Params{{"bits", bits}}, options);
+        result.metrics = quantized.metrics;
+        result.bpw = quantized.bitsPerWeight;
     } catch (const UsageError& e) {
         result.error = e.what();
     } catch (const InputError& e) {

@@ -4,9 +4,11 @@
 #include "quantscope/demo.h"
 #include "quantscope/npy.h"
 #include "quantscope/scheme.h"
+#include "quantscope/schemes/mx.h"
 #include "quantscope/tensor.h"
 
 #include "../support/cli_runner.h"
+#include "../support/direct_metrics.h"
 #include "../support/test_files.h"
 
 #include <QtTest>
@@ -23,6 +25,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 #include <vector>
 
 using namespace quantscope;
@@ -242,6 +245,7 @@ private slots:
     void quantizeSlices_data();
     void quantizeSlices();
     void quantizeWholeGroupEqualsPerTensor();
+    void quantizeBlockScheme();
 
     void quantizeChoiceByName();
     void quantizeStep();
@@ -585,6 +589,9 @@ void TestCli::quantizeSlices()
     QVERIFY(closeTo(metrics["entropy_bits"].toDouble(), m.entropyBits, kMetricRelTolerance));
     QCOMPARE(metrics["clipped_fraction"].toDouble(), m.clippedFraction);
     QCOMPARE(metrics["levels_used"].toInt(), m.levelsUsed);
+    // 4-bit codes and one float32 scale per slice.
+    QVERIFY(closeTo(root["bpw"].toDouble(), 4.0 + 32.0 * sliceCount / double(values.size()),
+                    kMetricRelTolerance));
 
     const Tensor dequant = readNpy(dequantOut.toStdString());
     const Tensor codeTensor = readNpy(codesOut.toStdString());
@@ -624,6 +631,67 @@ void TestCli::quantizeWholeGroupEqualsPerTensor()
     const CliResult threes = runCli(base + QStringList{"--group-size", "3"});
     QCOMPARE(threes.exitCode, 0);
     QCOMPARE(parseObject(threes.out)["codebooks"].toArray().size(), 3);
+}
+
+// A block-scaled scheme: its own blocks (no codebooks), the true bits per weight, and outputs
+// that equal the block-by-block reference; the reported metrics equal a direct pass over them.
+void TestCli::quantizeBlockScheme()
+{
+    std::vector<float> values;
+    for (int i = 0; i < 4 * 64; ++i) {
+        values.push_back(static_cast<float>(std::sin(0.9 * i) * std::exp(0.02 * (i % 64))));
+    }
+    const QString input = writeNpyFile(QStringLiteral("mx.npy"), Shape{4, 64}, values);
+    const QString dequantOut = path(QStringLiteral("mx_dequant.npy"));
+    const QString codesOut = path(QStringLiteral("mx_codes.npy"));
+    const CliResult result =
+        runCli({"quantize", input, "--scheme", "mx", "--set", "format=fp4", "--json",
+                "--dequant-out", dequantOut, "--codes-out", codesOut});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["bpw"].toDouble(), 4.25);
+    QCOMPARE(root["block_size"].toInt(), 32);
+    QCOMPARE(root["block_count"].toInt(), 8);
+    QVERIFY(!root.contains("codebook") && !root.contains("codebooks"));
+    const QJsonArray scales = root["block_scales"].toArray();
+    QCOMPARE(scales.size(), 8);
+
+    const Tensor dequant = readNpy(dequantOut.toStdString());
+    const Tensor codes = readNpy(codesOut.toStdString());
+    std::vector<std::int32_t> codeValues;
+    for (float c : codes.values()) {
+        codeValues.push_back(static_cast<std::int32_t>(c));
+    }
+    const MxElementFormat& fp4 = mxElementFormat(MxElement::Fp4);
+    for (int b = 0; b < 8; ++b) {
+        std::vector<float> dq(32);
+        std::vector<std::int32_t> c(32);
+        const int exponent = mxQuantizeBlockReference(std::span(values).subspan(32 * b, 32), fp4,
+                                                      MxScaleRule::Floor, dq, c);
+        QCOMPARE(scales[b].toDouble(), std::ldexp(1.0, exponent));
+        for (int i = 0; i < 32; ++i) {
+            QVERIFY(dequant.values()[32 * b + i] == dq[i]);
+            QCOMPARE(codeValues[32 * b + i], c[i]);
+        }
+    }
+    const test::DirectMetrics direct = test::directMetrics(values, dequant.values(), codeValues);
+    const QJsonObject metrics = root["metrics"].toObject();
+    QVERIFY(closeTo(metrics["mse"].toDouble(), direct.mse, kMetricRelTolerance));
+    QVERIFY(closeTo(metrics["sqnr_db"].toDouble(), direct.sqnrDb, kMetricRelTolerance));
+    QCOMPARE(metrics["max_abs_error"].toDouble(), direct.maxAbsError);
+    QVERIFY(closeTo(metrics["entropy_bits"].toDouble(), direct.entropyBits, kMetricRelTolerance));
+    QCOMPARE(metrics["levels_used"].toInt(), direct.levelsUsed);
+
+    // --bits 4 is MXFP4; mx brings its own blocks.
+    const CliResult byBits = runCli({"quantize", input, "--scheme", "mx", "--bits", "4", "--json"});
+    QCOMPARE(parseObject(byBits.out)["metrics"], root["metrics"]);
+    const CliResult noVariant = runCli({"quantize", input, "--scheme", "mx", "--bits", "5"});
+    QCOMPARE(noVariant.exitCode, 2);
+    QVERIFY(noVariant.err.contains("5-bit"));
+    const CliResult grouped =
+        runCli({"quantize", input, "--scheme", "nvfp4", "--group-size", "16"});
+    QCOMPARE(grouped.exitCode, 2);
+    QVERIFY(grouped.err.contains("per-group"));
 }
 
 // A choice parameter set by the word before its colon equals the same choice set by index.
@@ -729,7 +797,7 @@ void TestCli::compareMatchesQuantize()
     QList<QByteArray> lines = csv.out.trimmed().split('\n');
     QCOMPARE(lines.takeFirst(), QByteArray("scheme,bits,mse,rmse,sqnr_db,max_abs_error,mean_error,"
                                            "entropy_bits,weighted_entropy,clipped_fraction,"
-                                           "levels_used"));
+                                           "levels_used,bpw"));
     QCOMPARE(lines.size(), rowCount);
 
     for (qsizetype i = 0; i < rows.size(); ++i) {
@@ -737,7 +805,7 @@ void TestCli::compareMatchesQuantize()
         const QString scheme = row["scheme"].toString();
         const QString bits = QString::number(row["bits"].toInt());
         const QList<QByteArray> cells = lines[i].split(',');
-        QCOMPARE(cells.size(), 11);
+        QCOMPARE(cells.size(), 12);
         QCOMPARE(QString::fromUtf8(cells[0]), scheme);
         QCOMPARE(QString::fromUtf8(cells[1]), bits);
         const CliResult single =
@@ -753,6 +821,8 @@ void TestCli::compareMatchesQuantize()
         QVERIFY2(row["mse"].toDouble() == metrics["mse"].toDouble(), qPrintable(where));
         QVERIFY2(cells[2].toDouble() == metrics["mse"].toDouble(), qPrintable(where));
         QVERIFY2(row["levels_used"].toInt() == metrics["levels_used"].toInt(), qPrintable(where));
+        const double bpw = parseObject(single.out)["bpw"].toDouble();
+        QVERIFY2(row["bpw"].toDouble() == bpw && cells[11].toDouble() == bpw, qPrintable(where));
     }
 
     // A bit width no scheme takes: every row is an error entry, and the command still succeeds.
@@ -885,8 +955,24 @@ void TestCli::benchReport()
     QVERIFY(root["dequant_q4_k_gb_per_s"].toDouble() > 0.0);
     QVERIFY(root["dequant_q8_0_gb_per_s"].toDouble() > 0.0);
     const QJsonArray schemes = root["schemes"].toArray();
-    const std::vector<std::string> ids = schemeIds();
+    // Codebook schemes here; block-scaled ones with the pass ticks.
+    std::vector<std::string> ids;
+    std::vector<std::string> blockIds;
+    for (const auto& scheme : allSchemes()) {
+        (scheme->asBlockScheme() ? blockIds : ids).push_back(scheme->id());
+    }
     QCOMPARE(schemes.size(), static_cast<qsizetype>(ids.size()));
+    std::set<std::string> ticked;
+    for (const QJsonValue& tick : root["pass_ticks"].toArray()) {
+        const QJsonObject t = tick.toObject();
+        QVERIFY2(!t.contains("error"), qPrintable(t["error"].toString()));
+        QVERIFY(t["median_ms"].toDouble() >= 0.0);
+        QVERIFY(t["bpw"].toDouble() > 0.0);
+        ticked.insert(t["scheme"].toString().toStdString());
+    }
+    for (const std::string& id : blockIds) {
+        QVERIFY2(ticked.count(id) == 1, id.c_str());
+    }
     for (qsizetype i = 0; i < schemes.size(); ++i) {
         const QJsonObject scheme = schemes[i].toObject();
         QCOMPARE(scheme["scheme"].toString().toStdString(), ids[static_cast<std::size_t>(i)]);

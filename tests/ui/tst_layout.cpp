@@ -334,7 +334,10 @@ void TestLayout::weqClusterTableStaysReadable()
                  qPrintable(QString::number(scroll->viewport()->height())));
         const int hidden = scroll->widget()->height() - scroll->viewport()->height();
         if (size.height() >= 800) {
-            QVERIFY2(hidden <= 0, qPrintable(QStringLiteral("%1 px hidden").arg(hidden)));
+            QVERIFY2(hidden <= 0, qPrintable(QStringLiteral("%1 px hidden at %2x%3")
+                                                 .arg(hidden)
+                                                 .arg(size.width())
+                                                 .arg(size.height())));
         } else {
             QCOMPARE(scroll->verticalScrollBar()->maximum(), std::max(0, hidden));
         }

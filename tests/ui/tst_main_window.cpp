@@ -15,10 +15,12 @@
 #include "quantscope/errors.h"
 #include "quantscope/metrics.h"
 #include "quantscope/npy.h"
+#include "quantscope/quantize.h"
 #include "quantscope/scheme.h"
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
@@ -108,6 +110,7 @@ private slots:
     void tensorExportMatchesApply();
     void screenshotWritesTheWindow();
     void screenshotReportsBadInput();
+    void granularityFromTheCommandLine();
     void nonPersistentWindowLeavesSettingsAlone();
 
 private:
@@ -208,15 +211,20 @@ void TestMainWindow::comparisonTableHoldsEverySchemeWithCoreMetrics()
     const ComparisonModel* model = table->model();
     QCOMPARE(model->rowCount(), int(allSchemes().size()));
     const Distribution& dist = *window.controller()->distribution();
+    const Tensor& tensor = *window.controller()->tensor();
     QSet<QString> seen;
     for (int row = 0; row < model->rowCount(); ++row) {
         const QString id = model->index(row, 0).data(ComparisonModel::kSchemeIdRole).toString();
         seen.insert(id);
         const Scheme& scheme = schemeById(id.toStdString());
-        const Params params = schemeTakesBits(id.toStdString()) ? Params{{"bits", 4.0}} : Params{};
         std::optional<Metrics> expected;
         try {
-            expected = computeMetrics(dist, scheme.design(dist, params));
+            if (scheme.asBlockScheme() != nullptr) {
+                // Block-scaled: the pass over the tensor (MXFP4, NVFP4 at 4 bits).
+                expected = quantizeTensor(tensor, scheme, {{"bits", 4.0}}).metrics;
+            } else {
+                expected = computeMetrics(dist, scheme.design(dist, {{"bits", 4.0}}));
+            }
         } catch (const std::exception&) {
         }
         const QVariant mse =
@@ -499,6 +507,34 @@ void TestMainWindow::screenshotReportsBadInput()
     QVERIFY_THROWS_EXCEPTION(
         UsageError, parseGuiArguments({QStringLiteral("quantscope"), QStringLiteral("--scheme"),
                                        QStringLiteral("nope")}));
+    QVERIFY_THROWS_EXCEPTION(
+        UsageError, parseGuiArguments({QStringLiteral("quantscope"), QStringLiteral("--group-size"),
+                                       QStringLiteral("0")}));
+    QVERIFY_THROWS_EXCEPTION(
+        UsageError, parseGuiArguments({QStringLiteral("quantscope"),
+                                       QStringLiteral("--per-channel"), QStringLiteral("x")}));
+    QVERIFY_THROWS_EXCEPTION(
+        UsageError, parseGuiArguments({QStringLiteral("quantscope"),
+                                       QStringLiteral("--per-channel"), QStringLiteral("0"),
+                                       QStringLiteral("--group-size"), QStringLiteral("32")}));
+}
+
+// `quantscope --per-channel AXIS` and `--group-size G`, as in the CLI.
+void TestMainWindow::granularityFromTheCommandLine()
+{
+    const GuiOptions channel = parseGuiArguments(
+        {QStringLiteral("quantscope"), QStringLiteral("--per-channel"), QStringLiteral("-1")});
+    QVERIFY(channel.granularity == Granularity::perChannel(-1));
+    const GuiOptions group =
+        parseGuiArguments({QStringLiteral("quantscope"), QStringLiteral("demo:relu"),
+                           QStringLiteral("--group-size"), QStringLiteral("64")});
+    QVERIFY(group.granularity == Granularity::perGroup(64));
+    MainWindow window(false);
+    window.applyOptions(group);
+    QVERIFY(window.controller()->granularity() == Granularity::perGroup(64));
+    QCOMPARE(window.schemePanel()->granularityCombo()->currentIndex(), 2);
+    QCOMPARE(window.schemePanel()->granularitySpin()->value(), 64);
+    QVERIFY(!parseGuiArguments({QStringLiteral("quantscope")}).granularity.has_value());
 }
 
 void TestMainWindow::nonPersistentWindowLeavesSettingsAlone()

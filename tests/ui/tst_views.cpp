@@ -9,6 +9,8 @@
 #include "teaching_panel.h"
 #include "transfer_view.h"
 
+#include "quantscope/errors.h"
+#include "quantscope/quantize.h"
 #include "quantscope/scheme.h"
 #include "quantscope/schemes/dsq.h"
 #include "quantscope/schemes/linear.h"
@@ -228,15 +230,40 @@ void TestViews::comparisonModelHoldsEveryScheme()
     const auto& schemes = allSchemes();
     QCOMPARE(model->rowCount(), int(schemes.size()));
     const Distribution& dist = *controller.distribution();
+    const Tensor& tensor = *controller.tensor();
     for (int row = 0; row < model->rowCount(); ++row) {
         const Scheme& scheme = *schemes[row];
         QCOMPARE(model->index(row, ComparisonModel::Scheme).data().toString(),
                  QString::fromStdString(scheme.id()));
-        const Params params = schemeTakesBits(scheme.id()) ? Params{{"bits", 3}} : Params{};
-        const Metrics m = computeMetrics(dist, scheme.design(dist, params));
         const auto sortValue = [&](int column) {
             return model->index(row, column).data(ComparisonModel::kSortRole).toDouble();
         };
+        // A scheme without a 3-bit variant (nvfp4, mx) shows why.
+        bool takesThree = true;
+        try {
+            scheme.resolve({{"bits", 3}});
+        } catch (const UsageError&) {
+            takesThree = false;
+        }
+        if (!takesThree) {
+            QVERIFY(!model->index(row, ComparisonModel::SqnrDb)
+                         .data(ComparisonModel::kSortRole)
+                         .isValid());
+            QVERIFY(model->index(row, ComparisonModel::Mse)
+                        .data(Qt::ToolTipRole)
+                        .toString()
+                        .contains("3-bit"));
+            continue;
+        }
+        QuantizeOptions options;
+        options.distribution = &dist;
+        const QuantizedTensor q = quantizeTensor(tensor, scheme, {{"bits", 3}}, options);
+        const Metrics& m = q.metrics;
+        if (scheme.asBlockScheme() == nullptr) {
+            // Codebook schemes: exactly design + computeMetrics on the Distribution.
+            QCOMPARE(computeMetrics(dist, scheme.design(dist, {{"bits", 3}})).mse, m.mse);
+        }
+        QCOMPARE(sortValue(ComparisonModel::BitsPerWeight), q.bitsPerWeight);
         QCOMPARE(sortValue(ComparisonModel::Mse), m.mse);
         QCOMPARE(sortValue(ComparisonModel::Rmse), m.rmse);
         QCOMPARE(sortValue(ComparisonModel::MaxAbsError), m.maxAbsError);
@@ -255,13 +282,27 @@ void TestViews::comparisonModelHoldsEveryScheme()
 
     // Sorting by SQNR orders the rows by value, not by text.
     QSortFilterProxyModel* proxy = table.proxy();
-    proxy->sort(ComparisonModel::SqnrDb, Qt::AscendingOrder);
-    double previous = -std::numeric_limits<double>::infinity();
-    for (int row = 0; row < proxy->rowCount(); ++row) {
-        const double value =
-            proxy->index(row, ComparisonModel::SqnrDb).data(ComparisonModel::kSortRole).toDouble();
-        QVERIFY2(value >= previous, qPrintable(QStringLiteral("row %1").arg(row)));
-        previous = value;
+    // Error rows stay at the bottom in either order.
+    for (const Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+        proxy->sort(ComparisonModel::SqnrDb, order);
+        double previous = order == Qt::AscendingOrder ? -std::numeric_limits<double>::infinity()
+                                                      : std::numeric_limits<double>::infinity();
+        bool errors = false;
+        for (int row = 0; row < proxy->rowCount(); ++row) {
+            const QVariant value =
+                proxy->index(row, ComparisonModel::SqnrDb).data(ComparisonModel::kSortRole);
+            if (!value.isValid()) {
+                errors = true;
+                continue;
+            }
+            QVERIFY2(!errors,
+                     qPrintable(QStringLiteral("a number after an error row %1").arg(row)));
+            QVERIFY2(order == Qt::AscendingOrder ? value.toDouble() >= previous
+                                                 : value.toDouble() <= previous,
+                     qPrintable(QStringLiteral("row %1").arg(row)));
+            previous = value.toDouble();
+        }
+        QVERIFY(errors);
     }
 }
 
@@ -269,15 +310,15 @@ void TestViews::comparisonModelShowsErrors()
 {
     SchemeSweep sweep;
     sweep.bits = 4;
-    SchemeSweep::Row good{"symmetric", "Symmetric", Metrics{}, {}};
+    SchemeSweep::Row good{"symmetric", "Symmetric", Metrics{}, 4.0, {}};
     good.metrics->sqnrDb = 9.5;
     good.metrics->mse = 0.25;
-    SchemeSweep::Row bad{"broken", "Broken", std::nullopt, "cannot design at 4 bits"};
+    SchemeSweep::Row bad{"broken", "Broken", std::nullopt, 0.0, "cannot design at 4 bits"};
     sweep.rows = {bad, good};
     ComparisonModel model;
     model.setSweep(sweep);
-    QCOMPARE(model.index(0, ComparisonModel::Mse).data().toString(),
-             QStringLiteral("cannot design at 4 bits"));
+    // The cell stays short (the table fits its panel); the tooltip gives the reason.
+    QCOMPARE(model.index(0, ComparisonModel::Mse).data().toString(), QStringLiteral("n/a"));
     QVERIFY(!model.index(0, ComparisonModel::SqnrDb).data(ComparisonModel::kSortRole).isValid());
     QVERIFY(model.index(0, ComparisonModel::SqnrDb)
                 .data(Qt::ToolTipRole)
@@ -331,7 +372,9 @@ void TestViews::rateDistortionPlotsControllerCurves()
         const auto shown = points(graph);
         QCOMPARE(shown.size(), curve.bits.size());
         for (std::size_t i = 0; i < shown.size(); ++i) {
-            QCOMPARE(shown[i].first, double(curve.bits[i]));
+            // Against bits per weight: the bits plus the side information.
+            QCOMPARE(shown[i].first, curve.bitsPerWeight[i]);
+            QVERIFY(curve.bitsPerWeight[i] >= curve.bits[i] - 1); // symmetric 1-bit: 0 + a scale
             QCOMPARE(shown[i].second, curve.sqnrDb[i]);
         }
     }
@@ -343,7 +386,12 @@ void TestViews::rateDistortionPlotsControllerCurves()
 
     const auto current = points(view.currentPointGraph());
     QCOMPARE(current.size(), std::size_t(1));
-    QCOMPARE(current[0].first, 3.0);
+    QCOMPARE(current[0].first, controller.result()->bitsPerWeight);
+    QCOMPARE(controller.result()->bitsPerWeight, 3.0 + 32.0 / kValueCount);
+    // The block formats' points: MXFP4, MXFP6, MXFP8 at 4.25, 6.25, 8.25 bits per weight.
+    const auto mx = points(view.curveGraph(QStringLiteral("mx")));
+    QCOMPARE(mx.size(), std::size_t(3));
+    QCOMPARE(mx[0].first, 4.0 + 8.0 * 32 / kValueCount); // 32 blocks (the last one short)
     QCOMPARE(current[0].second, *controller.result()->metrics.sqnrDb);
     QCOMPARE(view.curveGraph(QStringLiteral("symmetric"))->pen().widthF(), 3.0);
 }

@@ -39,6 +39,16 @@ struct LevelStats {
 };
 
 std::vector<LevelStats> levelStats(const Distribution& dist, const Codebook& codebook);
+
+// Where the error comes from: the values binned by |x| over [0, max|x|], with the count and the
+// sum of squared errors of each bin.
+struct ErrorProfile {
+    std::vector<double> edges;
+    std::vector<std::int64_t> counts;
+    std::vector<double> sumSquaredError;
+};
+// A codebook's error profile from the Distribution, exact, O((bins + L) log n).
+ErrorProfile errorProfile(const Distribution& dist, const Codebook& codebook, int bins);
 // The range [low, high] outside which values count as clipped (see Metrics::clippedFraction).
 std::pair<double, double> granularRange(const Codebook& codebook);
 Metrics computeMetrics(const Distribution& dist, const Codebook& codebook);

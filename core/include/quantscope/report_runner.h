@@ -39,10 +39,12 @@ struct ReportCallbacks {
     std::function<void(const TensorReport&)> tensorDone;
 };
 
-// One scheme at one bit width on a tensor's Distribution: design and exact metrics, as
-// `quantize` and `compare` compute them; a scheme that cannot take the setting or the data gets
+// One scheme at one bit width on a tensor (`dist` its Distribution): exact metrics and bits per
+// weight with every scale and table, as `quantize` and `compare` compute them (block-scaled
+// schemes in one pass over the values); a scheme that cannot take the setting or the data gets
 // an error instead of metrics.
-ReportResult evaluateScheme(const Scheme& scheme, const Distribution& dist, int bits);
+ReportResult evaluateScheme(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
+                            int bits);
 
 // Every selected tensor of `file` with every scheme at every bit width. Tensors are loaded,
 // prepared and freed one or a few at a time (as many as the memory budget allows), so memory

@@ -192,6 +192,9 @@ public:
         };
     }
 
+    // The hard quantizer is uniform between two float32 clips.
+    double codebookSideBits(const Codebook&) const override { return 64.0; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {

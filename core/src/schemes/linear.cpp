@@ -30,11 +30,17 @@ LinearMapping symmetricMapping(double clipThreshold, int bits)
 
 LinearMapping asymmetricMapping(const Distribution& dist, int bits)
 {
+    return dist.empty() ? affineMapping(0.0f, 0.0f, bits)
+                        : affineMapping(dist.min(), dist.max(), bits);
+}
+
+LinearMapping affineMapping(float min, float max, int bits)
+{
     LinearMapping mapping;
     mapping.qmin = 0;
     mapping.qmax = (std::int64_t{1} << bits) - 1;
-    const float lo = dist.empty() ? 0.0f : std::min(dist.min(), 0.0f);
-    const float hi = dist.empty() ? 0.0f : std::max(dist.max(), 0.0f);
+    const float lo = std::min(min, 0.0f);
+    const float hi = std::max(max, 0.0f);
     const auto steps = static_cast<float>(mapping.qmax - mapping.qmin);
     float scale = (hi - lo) / steps;
     if (!std::isfinite(scale)) {

@@ -1,3 +1,4 @@
+#include "blocks/linear_slices.h"
 #include "quantscope/schemes/linear.h"
 #include "schemes/scheme_factories.h"
 
@@ -49,6 +50,18 @@ public:
         };
     }
 
+    std::unique_ptr<BlockQuantizer> sliceQuantizer(const Params& resolved) const override
+    {
+        LinearSliceDesign design;
+        design.bits = resolved.getInt("bits");
+        design.clip = resolved.get("clip");
+        if (resolved.has("range")) {
+            design.range = resolved.get("range");
+        }
+        return makeLinearSliceQuantizer(design);
+    }
+    bool vectorizedSlices() const override { return true; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
@@ -79,6 +92,15 @@ public:
                      "the data's range puts it and the range follows as (2^b − 1)·step"),
         };
     }
+
+    std::unique_ptr<BlockQuantizer> sliceQuantizer(const Params& resolved) const override
+    {
+        LinearSliceDesign design;
+        design.affine = true;
+        design.bits = resolved.getInt("bits");
+        return makeLinearSliceQuantizer(design);
+    }
+    bool vectorizedSlices() const override { return true; }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override

@@ -1,5 +1,8 @@
 #include "quantscope/schemes/minifloat.h"
 
+#include "blocks/block_kernels.h"
+#include "blocks/grid_codebook.h"
+#include "quantscope/block_scheme.h"
 #include "quantscope/errors.h"
 #include "quantscope/scheme.h"
 #include "schemes/level_codebook.h"
@@ -13,6 +16,79 @@ namespace {
 
 constexpr int kMinExponentBits = 1;
 constexpr int kMaxExponentBits = 5;
+constexpr double kScaleBits = 32.0; // one float32 scale per codebook
+
+// The format's scale for values with max |x| = amax: amax onto the largest value, in float32;
+// 1 when that is 0 (all values 0).
+float minifloatScale(double amax, double formatMax)
+{
+    const float scale = float(amax) / float(formatMax);
+    return scale > 0.0f && std::isfinite(scale) ? scale : 1.0f;
+}
+
+// Per slice: each block's own scale max|x| / format max on the shared element grid, through the
+// vectorized grid kernel. The same levels as designing the scheme per slice; codes are the
+// signed element indices.
+class MinifloatSliceQuantizer final : public BlockQuantizer {
+public:
+    explicit MinifloatSliceQuantizer(const MinifloatFormat& format)
+        : m_format(format)
+        , m_magnitudes(minifloatMagnitudes(format))
+    {
+        m_grid.mantissaBits = format.mantissaBits;
+        m_grid.minExponent = 1 - format.bias();
+        m_grid.maxNormal = static_cast<float>(m_magnitudes.back());
+        m_grid.overload = static_cast<float>(overloadOf(m_magnitudes));
+    }
+
+    BlockRunStats quantize(const BlockRun& run) const override
+    {
+        const std::size_t n = run.values.size();
+        const auto blockSize = static_cast<std::size_t>(run.blockSize);
+        const std::size_t blocks = (n + blockSize - 1) / blockSize;
+        thread_local std::vector<float> scale;
+        scale.resize(blocks);
+        kernels::blockMaxAbs(run.values.data(), n, blockSize, scale.data());
+        for (std::size_t b = 0; b < blocks; ++b) {
+            scale[b] = minifloatScale(scale[b], m_magnitudes.back());
+            const auto top = static_cast<float>(m_magnitudes.back()) * scale[b];
+            if (!run.blocks.empty()) {
+                run.blocks[b] = {scale[b], -top, top};
+            }
+            if (!run.codebooks.empty()) {
+                const float s = scale[b];
+                run.codebooks[b] = gridCodebook(
+                    m_magnitudes, s, [&](float x) { return roundOnGrid(x / s, m_magnitudes); });
+            }
+        }
+        BlockRunStats stats;
+        stats.clipped =
+            kernels::quantizeOnGrid(run.values.data(), n, blockSize, scale.data(), scale.data(),
+                                    true, m_grid, run.dequantized.data(), run.codes.data());
+        stats.storageBits = double(m_format.bits()) * double(n) + kScaleBits * double(blocks);
+        return stats;
+    }
+
+    std::optional<std::pair<std::int32_t, std::int32_t>> codeRange() const override
+    {
+        const auto top = static_cast<std::int32_t>(m_magnitudes.size() - 1);
+        return std::pair{-top, top};
+    }
+
+private:
+    MinifloatFormat m_format;
+    std::vector<double> m_magnitudes;
+    kernels::ElementGrid m_grid;
+};
+
+MinifloatFormat formatOf(const Params& params)
+{
+    std::optional<int> exponentBits;
+    if (params.has("exponent")) {
+        exponentBits = params.getInt("exponent");
+    }
+    return minifloatFormat(params.getInt("bits"), exponentBits);
+}
 
 class MinifloatScheme final : public Scheme {
 public:
@@ -38,22 +114,24 @@ public:
         };
     }
 
+    // The levels are the format's grid times one float32 scale.
+    double codebookSideBits(const Codebook&) const override { return kScaleBits; }
+
+    std::unique_ptr<BlockQuantizer> sliceQuantizer(const Params& resolved) const override
+    {
+        return std::make_unique<MinifloatSliceQuantizer>(formatOf(resolved));
+    }
+    bool vectorizedSlices() const override { return true; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
-        std::optional<int> exponentBits;
-        if (params.has("exponent")) {
-            exponentBits = params.getInt("exponent");
-        }
-        const MinifloatFormat format = minifloatFormat(params.getInt("bits"), exponentBits);
+        const MinifloatFormat format = formatOf(params);
         const std::vector<double> magnitudes = minifloatMagnitudes(format);
         const int top = int(magnitudes.size()) - 1;
 
         // The scale maps max|x| onto the format's largest value, in float32 as a kernel would.
-        float scale = float(dist.maxAbs()) / float(minifloatMax(format));
-        if (!(scale > 0.0f) || !std::isfinite(scale)) {
-            scale = 1.0f;
-        }
+        const float scale = minifloatScale(dist.maxAbs(), minifloatMax(format));
         // Level index of x: −top … top shifted to 0 … 2·top.
         auto levelIndex = [&](float x) {
             const float y = x / scale;

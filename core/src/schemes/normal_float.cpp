@@ -67,6 +67,9 @@ public:
         return {{"bits", ParamKind::Bits, 2, 8, 4, "Bit width: 2^b levels"}};
     }
 
+    // The levels are the fixed NF table times one float32 absmax scale.
+    double codebookSideBits(const Codebook&) const override { return 32.0; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {

@@ -58,6 +58,9 @@ public:
         };
     }
 
+    // The levels follow from one power-of-two exponent (8 bits, as E8M0).
+    double codebookSideBits(const Codebook&) const override { return 8.0; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {

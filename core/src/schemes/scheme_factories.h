@@ -18,5 +18,10 @@ std::unique_ptr<Scheme> makeSymmetricMseScheme();
 std::unique_ptr<Scheme> makeMinifloatScheme();
 std::unique_ptr<Scheme> makeNormalFloatScheme();
 std::unique_ptr<Scheme> makePowerOfTwoScheme();
+std::unique_ptr<Scheme> makePercentileScheme();
+std::unique_ptr<Scheme> makeEntropyScheme();
+std::unique_ptr<Scheme> makeHistogramL2Scheme();
+std::unique_ptr<Scheme> makeMxScheme();
+std::unique_ptr<Scheme> makeNvfp4Scheme();
 
 } // namespace quantscope

@@ -19,6 +19,11 @@ const std::vector<std::unique_ptr<Scheme>>& allSchemes()
         list.push_back(makeMinifloatScheme());
         list.push_back(makeNormalFloatScheme());
         list.push_back(makePowerOfTwoScheme());
+        list.push_back(makePercentileScheme());
+        list.push_back(makeEntropyScheme());
+        list.push_back(makeHistogramL2Scheme());
+        list.push_back(makeMxScheme());
+        list.push_back(makeNvfp4Scheme());
         return list;
     }();
     return schemes;

@@ -303,6 +303,9 @@ public:
         };
     }
 
+    // The levels follow from the first exponent and the step, sixteenths of an octave: 16 bits.
+    double codebookSideBits(const Codebook&) const override { return 16.0; }
+
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {

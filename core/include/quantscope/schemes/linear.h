@@ -17,6 +17,9 @@ namespace quantscope {
 // Both clamp scale to float32 epsilon, so constant and all-zero tensors stay well defined.
 LinearMapping symmetricMapping(double clipThreshold, int bits);
 LinearMapping asymmetricMapping(const Distribution& dist, int bits);
+// The affine mapping of the range [min, max] (widened to include 0), as PyTorch's
+// _calculate_qparams computes it from an observer's min and max.
+LinearMapping affineMapping(float min, float max, int bits);
 
 // The same grids with a given step (scale) in value units, kept exactly as given (as PyTorch
 // keeps a given q_scale in double while computing codes in float32); the range follows from it.
