@@ -17,6 +17,18 @@ Tensor loadTensor(const std::string& file, const std::string& tensorName)
     return tensorFile->load(info.name);
 }
 
+Granularity granularityFromArguments(const Arguments& arguments)
+{
+    arguments.exclusive({"per-channel", "group-size"});
+    if (const auto axis = arguments.value("per-channel")) {
+        return Granularity::perChannel(parseInteger(*axis, "--per-channel"));
+    }
+    if (const auto size = arguments.value("group-size")) {
+        return Granularity::perGroup(parseInteger(*size, "--group-size"));
+    }
+    return Granularity::perTensor();
+}
+
 std::string formatNumber(double value, int precision)
 {
     if (std::isnan(value)) {

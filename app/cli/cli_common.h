@@ -1,5 +1,8 @@
 #pragma once
 
+#include "arguments.h"
+
+#include "quantscope/granularity.h"
 #include "quantscope/tensor.h"
 
 #include <optional>
@@ -11,6 +14,9 @@ namespace quantscope::cli {
 // The tensor a command works on: `tensorName` if given, else the file's only tensor.
 // `file` may be `demo:NAME`.
 Tensor loadTensor(const std::string& file, const std::string& tensorName);
+
+// --per-channel AXIS or --group-size G (at most one), parsed before any file is read.
+Granularity granularityFromArguments(const Arguments& arguments);
 
 // Refuses output paths in missing directories or that would clobber the input or each other
 // (UsageError / InputError naming `command` or the path), before anything is written.

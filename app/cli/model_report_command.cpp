@@ -29,8 +29,8 @@ namespace {
 
 const char* const kHelp =
     R"(usage: quantscope-cli report FILE [--schemes a,b,...] [--bits 2-8 | --bits 4,8]
-                      [--budget BITS --scheme ID] [--shard I/N] [--tensors REGEX]
-                      [--json | --csv] [--out PATH]
+                      [--per-channel AXIS | --group-size G] [--budget BITS --scheme ID]
+                      [--shard I/N] [--tensors REGEX] [--json | --csv] [--out PATH]
        quantscope-cli report --merge PART.json... [--budget BITS --scheme ID]
                       [--json | --csv] [--out PATH]
 
@@ -38,7 +38,9 @@ Quantizes every float tensor of FILE (any format QuantScope reads; a sharded saf
 checkpoint through its index) with every scheme at every bit width and reports the metrics of
 `quantize` for each (the same numbers), then the model totals per scheme and bit width, weighted
 by parameter count: sqnr_db = -10 log10(sum n_t 10^(-SQNR_t/10) / sum n_t), bytes at that bpw.
-Integer tensors and unreadable ones are listed as skipped with the reason.
+Schemes chosen by format (mx, ggml) run each of their formats ("variant") at its own bits per
+weight instead of the bit widths. Integer tensors and unreadable ones are listed as skipped with
+the reason.
 
 Tensors are loaded, sorted and freed one or a few at a time, so memory stays near three times
 the largest tensor whatever the model's size. Progress goes to stderr when it is a terminal;
@@ -47,6 +49,10 @@ Ctrl-C stops without writing anything.
   --schemes LIST     comma-separated scheme ids (default: all)
   --bits A-B | A,B   bit widths (default 2-8)
   --tensors REGEX    only tensors whose name matches (ECMAScript regular expression)
+  --per-channel AXIS, --group-size G
+                     codebook schemes with a scale per index along AXIS, or per G values along
+                     the last axis (block-scaled schemes keep their blocks, calibrators their
+                     one range)
   --budget BITS      with --scheme ID: the per-tensor bit widths of that scheme minimizing the
                      parameter-weighted noise sum n_t 10^(-SQNR_t/10) with an average of at most
                      BITS bits per weight (the exact optimum), compared with the widest uniform
@@ -174,6 +180,12 @@ private:
     std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
 
+// "4 bits", or a format's name.
+std::string settingText(int bits, const std::string& variant)
+{
+    return variant.empty() ? std::to_string(bits) + " bits" : variant;
+}
+
 // An SQNR for the text tables: "inf" when there is no error at all.
 std::string sqnrText(const std::optional<double>& value)
 {
@@ -214,9 +226,10 @@ void printText(std::ostream& out, const ModelReport& report,
     table.print(out);
 
     out << "\nModel totals (parameter-weighted)\n";
-    TextTable totals({"scheme", "bits", "bpw", "sqnr_db", "MB"});
+    TextTable totals({"scheme", "setting", "bpw", "sqnr_db", "MB"});
     for (const ReportTotal& total : reportTotals(report)) {
-        totals.addRow({total.scheme, std::to_string(total.bits), formatNumber(total.bpw, 4),
+        totals.addRow({total.scheme, settingText(total.bits, total.variant),
+                       formatNumber(total.bpw, 4),
                        total.failedTensors > 0
                            ? "fails on " + std::to_string(total.failedTensors) + " tensors"
                            : sqnrText(total.sqnrDb),
@@ -247,13 +260,14 @@ void printText(std::ostream& out, const ModelReport& report,
             << formatNumber(allocation->averageBits, 4) << ", SQNR " << sqnrText(allocation->sqnrDb)
             << " dB";
         if (allocation->uniformBits) {
-            out << " (uniform " << *allocation->uniformBits
-                << " bits: " << sqnrText(allocation->uniformSqnrDb) << " dB)";
+            out << " (uniform " << settingText(*allocation->uniformBits, allocation->uniformVariant)
+                << ": " << sqnrText(allocation->uniformSqnrDb) << " dB)";
         }
         out << (allocation->provenOptimal ? "" : " [search stopped at its node limit]") << "\n";
-        TextTable bits({"tensor", "bits", "bpw"});
+        TextTable bits({"tensor", "setting", "bpw"});
         for (const TensorAllocation& tensor : allocation->tensors) {
-            bits.addRow({tensor.name, std::to_string(tensor.bits), formatNumber(tensor.bpw, 4)});
+            bits.addRow({tensor.name, settingText(tensor.bits, tensor.variant),
+                         formatNumber(tensor.bpw, 4)});
         }
         bits.print(out);
     }
@@ -270,6 +284,8 @@ void runReport(const std::vector<std::string>& args, std::ostream& out)
                                {"scheme", true},
                                {"shard", true},
                                {"tensors", true},
+                               {"per-channel", true},
+                               {"group-size", true},
                                {"merge"},
                                {"json"},
                                {"csv"},
@@ -286,7 +302,8 @@ void runReport(const std::vector<std::string>& args, std::ostream& out)
 
     ModelReport report;
     if (arguments.has("merge")) {
-        for (const char* option : {"schemes", "bits", "shard", "tensors"}) {
+        for (const char* option :
+             {"schemes", "bits", "shard", "tensors", "per-channel", "group-size"}) {
             if (arguments.has(option)) {
                 throw UsageError(std::string("report: --") + option + " does not go with --merge");
             }
@@ -316,6 +333,7 @@ void runReport(const std::vector<std::string>& args, std::ostream& out)
             options.shard = parseShard(*shard);
         }
         options.tensorPattern = arguments.value("tensors").value_or("");
+        options.granularity = granularityFromArguments(arguments);
         const auto file = openTensorFile(path);
         InterruptGuard interrupts;
         ProgressLine line;

@@ -83,18 +83,6 @@ Params paramsFromArguments(const Arguments& arguments, const Scheme& scheme)
     return params;
 }
 
-// --per-channel AXIS or --group-size G, parsed before any file is read.
-Granularity granularityFromArguments(const Arguments& arguments)
-{
-    if (const auto axis = arguments.value("per-channel")) {
-        return Granularity::perChannel(parseInteger(*axis, "--per-channel"));
-    }
-    if (const auto size = arguments.value("group-size")) {
-        return Granularity::perGroup(parseInteger(*size, "--group-size"));
-    }
-    return Granularity::perTensor();
-}
-
 // A granularity the tensor cannot take is a usage error naming the option.
 void checkGranularity(const Arguments& arguments, const Granularity& granularity,
                       const Shape& shape)

@@ -305,18 +305,23 @@ BitAllocation allocateBits(const ModelReport& report, const std::string& scheme,
         const Option& option = items[i].options[choice[i]];
         cost += option.cost;
         noise += option.value;
-        allocation.tensors.push_back(
-            {items[i].tensor->name, option.result->bits, option.result->bpw});
+        allocation.tensors.push_back({items[i].tensor->name, option.result->bits,
+                                      option.result->variant, option.result->bpw});
     }
     allocation.averageBits = parameters > 0.0 ? cost / parameters : 0.0;
     allocation.bytes = cost / 8.0;
     allocation.sqnrDb = sqnrFromNoise(noise, parameters);
 
+    // No error at all (an absent SQNR) beats every SQNR.
+    const auto better = [](const std::optional<double>& a, const std::optional<double>& b) {
+        return !a ? bool(b) : b && *a > *b;
+    };
     for (const ReportTotal& total : reportTotals(report)) {
         if (total.scheme == scheme && total.failedTensors == 0 &&
             total.bpw <= budgetBits * (1.0 + kCapacityTolerance) &&
-            (!allocation.uniformBits || total.bits > *allocation.uniformBits)) {
+            (!allocation.uniformBits || better(total.sqnrDb, allocation.uniformSqnrDb))) {
             allocation.uniformBits = total.bits;
+            allocation.uniformVariant = total.variant;
             allocation.uniformSqnrDb = total.sqnrDb;
         }
     }

@@ -20,6 +20,17 @@ const ReportResult* TensorReport::find(const std::string& scheme, int bits) cons
     return nullptr;
 }
 
+const ReportResult* TensorReport::findSetting(const std::string& scheme,
+                                              const std::string& setting) const
+{
+    for (const ReportResult& result : results) {
+        if (result.scheme == scheme && result.setting() == setting) {
+            return &result;
+        }
+    }
+    return nullptr;
+}
+
 double noiseRatio(const Metrics& metrics)
 {
     if (metrics.sqnrDb) {
@@ -36,17 +47,59 @@ std::optional<double> sqnrFromNoise(double weightedNoise, double parameters)
     return -10.0 * std::log10(weightedNoise / parameters);
 }
 
+namespace {
+
+// The model at one scheme and setting, from each tensor's result found by `pick`.
+template <typename Pick>
+ReportTotal totalOf(const ModelReport& report, ReportTotal total, Pick pick)
+{
+    double parameters = 0.0;
+    double noise = 0.0;
+    double storedBits = 0.0;
+    for (const TensorReport& tensor : report.tensors) {
+        if (!tensor.skipReason.empty()) {
+            continue;
+        }
+        const ReportResult* result = pick(tensor);
+        if (result == nullptr || !result->metrics) {
+            ++total.failedTensors;
+            continue;
+        }
+        const auto n = static_cast<double>(tensor.parameters());
+        parameters += n;
+        noise += n * noiseRatio(*result->metrics);
+        storedBits += n * result->bpw;
+    }
+    total.bpw = parameters > 0.0 ? storedBits / parameters : 0.0;
+    total.bytes = storedBits / 8.0;
+    if (total.failedTensors == 0) {
+        total.sqnrDb = sqnrFromNoise(noise, parameters);
+    }
+    return total;
+}
+
+} // namespace
+
 std::vector<ReportTotal> reportTotals(const ModelReport& report)
 {
-    std::vector<std::vector<ReportTotal>> byBits;
-    for (int bits : report.bits) {
-        byBits.push_back(reportTotalsAt(report, bits));
-    }
-    std::vector<ReportTotal> totals; // scheme-major, as the results are
-    for (std::size_t s = 0; s < report.schemes.size(); ++s) {
-        for (const auto& atBits : byBits) {
-            totals.push_back(atBits[s]);
+    // Every (scheme, setting) the results hold, in the order they first appear.
+    std::vector<const ReportResult*> settings;
+    for (const TensorReport& tensor : report.tensors) {
+        for (const ReportResult& result : tensor.results) {
+            const bool seen = std::any_of(settings.begin(), settings.end(), [&](auto* known) {
+                return known->scheme == result.scheme && known->setting() == result.setting();
+            });
+            if (!seen) {
+                settings.push_back(&result);
+            }
         }
+    }
+    std::vector<ReportTotal> totals;
+    for (const ReportResult* setting : settings) {
+        const std::string name = setting->setting();
+        totals.push_back(totalOf(
+            report, {setting->scheme, setting->bits, setting->variant},
+            [&](const TensorReport& tensor) { return tensor.findSetting(setting->scheme, name); }));
     }
     return totals;
 }
@@ -55,30 +108,9 @@ std::vector<ReportTotal> reportTotalsAt(const ModelReport& report, int bits)
 {
     std::vector<ReportTotal> totals;
     for (const std::string& scheme : report.schemes) {
-        ReportTotal total{scheme, bits};
-        double parameters = 0.0;
-        double noise = 0.0;
-        double storedBits = 0.0;
-        for (const TensorReport& tensor : report.tensors) {
-            if (!tensor.skipReason.empty()) {
-                continue;
-            }
-            const ReportResult* result = tensor.find(scheme, bits);
-            if (result == nullptr || !result->metrics) {
-                ++total.failedTensors;
-                continue;
-            }
-            const auto n = static_cast<double>(tensor.parameters());
-            parameters += n;
-            noise += n * noiseRatio(*result->metrics);
-            storedBits += n * result->bpw;
-        }
-        total.bpw = parameters > 0.0 ? storedBits / parameters : 0.0;
-        total.bytes = storedBits / 8.0;
-        if (total.failedTensors == 0) {
-            total.sqnrDb = sqnrFromNoise(noise, parameters);
-        }
-        totals.push_back(std::move(total));
+        totals.push_back(totalOf(report, {scheme, bits, {}}, [&](const TensorReport& tensor) {
+            return tensor.find(scheme, bits);
+        }));
     }
     return totals;
 }
@@ -121,6 +153,7 @@ ModelReport mergeReports(std::vector<ModelReport> parts)
     whole.file = parts.front().file;
     whole.schemes = parts.front().schemes;
     whole.bits = parts.front().bits;
+    whole.granularity = parts.front().granularity;
     const int count = parts.front().shard ? parts.front().shard->count : 1;
     std::vector<bool> seen(static_cast<std::size_t>(count) + 1, false);
     for (ModelReport& part : parts) {
@@ -131,10 +164,12 @@ ModelReport mergeReports(std::vector<ModelReport> parts)
             throw InputError("report --merge: part " + which + " of " + part.file +
                              " is not one of " + std::to_string(count) + " shards");
         }
-        if (part.file != whole.file || part.schemes != whole.schemes || part.bits != whole.bits) {
-            throw InputError("report --merge: part " + which +
-                             " was made from another file, schemes or bits than part " +
-                             std::to_string(parts.front().shard->index));
+        if (part.file != whole.file || part.schemes != whole.schemes || part.bits != whole.bits ||
+            part.granularity != whole.granularity) {
+            throw InputError(
+                "report --merge: part " + which +
+                " was made from another file, schemes, bits or granularity than part " +
+                std::to_string(parts.front().shard->index));
         }
         if (seen[static_cast<std::size_t>(part.shard->index)]) {
             throw InputError("report --merge: part " + which + " is given twice");
@@ -153,6 +188,12 @@ ModelReport mergeReports(std::vector<ModelReport> parts)
     }
     std::sort(whole.tensors.begin(), whole.tensors.end(),
               [](const TensorReport& a, const TensorReport& b) { return a.index < b.index; });
+    const auto repeated = std::adjacent_find(
+        whole.tensors.begin(), whole.tensors.end(),
+        [](const TensorReport& a, const TensorReport& b) { return a.index == b.index; });
+    if (repeated != whole.tensors.end()) {
+        throw InputError("report --merge: tensor '" + repeated->name + "' is in two parts");
+    }
     return whole;
 }
 

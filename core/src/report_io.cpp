@@ -50,6 +50,9 @@ Json resultJson(const ReportResult& result)
     Json json = Json::object();
     json["scheme"] = result.scheme;
     json["bits"] = result.bits;
+    if (!result.variant.empty()) {
+        json["variant"] = result.variant;
+    }
     json["bpw"] = result.bpw;
     if (result.metrics) {
         json.update(metricsJson(*result.metrics));
@@ -70,6 +73,9 @@ Json allocationJson(const BitAllocation& allocation)
     json["proven_optimal"] = allocation.provenOptimal;
     Json uniform = Json::object();
     uniform["bits"] = allocation.uniformBits ? Json(*allocation.uniformBits) : Json(nullptr);
+    if (!allocation.uniformVariant.empty()) {
+        uniform["variant"] = allocation.uniformVariant;
+    }
     uniform["sqnr_db"] = optionalNumber(allocation.uniformSqnrDb);
     json["uniform"] = uniform;
     json["gain_db"] = allocation.sqnrDb && allocation.uniformSqnrDb
@@ -77,7 +83,12 @@ Json allocationJson(const BitAllocation& allocation)
                           : Json(nullptr);
     Json tensors = Json::array();
     for (const TensorAllocation& tensor : allocation.tensors) {
-        tensors.push_back({{"name", tensor.name}, {"bits", tensor.bits}, {"bpw", tensor.bpw}});
+        Json entry = {{"name", tensor.name}, {"bits", tensor.bits}};
+        if (!tensor.variant.empty()) {
+            entry["variant"] = tensor.variant;
+        }
+        entry["bpw"] = tensor.bpw;
+        tensors.push_back(entry);
     }
     json["tensors"] = tensors;
     return json;
@@ -170,6 +181,7 @@ std::string reportToJson(const ModelReport& report, const std::optional<BitAlloc
     root["file"] = report.file;
     root["schemes"] = report.schemes;
     root["bits"] = report.bits;
+    root["granularity"] = report.granularity;
     if (report.shard) {
         root["shard"] =
             std::to_string(report.shard->index) + "/" + std::to_string(report.shard->count);
@@ -199,12 +211,15 @@ std::string reportToJson(const ModelReport& report, const std::optional<BitAlloc
     root["skipped"] = skipped;
     Json totals = Json::array();
     for (const ReportTotal& total : reportTotals(report)) {
-        totals.push_back({{"scheme", total.scheme},
-                          {"bits", total.bits},
-                          {"bpw", total.bpw},
-                          {"sqnr_db", optionalNumber(total.sqnrDb)},
-                          {"bytes", total.bytes},
-                          {"failed_tensors", total.failedTensors}});
+        Json entry = {{"scheme", total.scheme}, {"bits", total.bits}};
+        if (!total.variant.empty()) {
+            entry["variant"] = total.variant;
+        }
+        entry["bpw"] = total.bpw;
+        entry["sqnr_db"] = optionalNumber(total.sqnrDb);
+        entry["bytes"] = total.bytes;
+        entry["failed_tensors"] = total.failedTensors;
+        totals.push_back(entry);
     }
     root["totals"] = totals;
     if (allocation) {
@@ -223,6 +238,7 @@ ModelReport reportFromJson(std::string_view text, const std::string& path)
     report.file = field<std::string>(root, "file", path);
     report.schemes = field<std::vector<std::string>>(root, "schemes", path);
     report.bits = field<std::vector<int>>(root, "bits", path);
+    report.granularity = field<std::string>(root, "granularity", path);
     if (const auto shard = root.find("shard"); shard != root.end()) {
         const std::string value = shard->is_string() ? shard->get<std::string>() : std::string();
         ReportShard parsed;
@@ -239,6 +255,9 @@ ModelReport reportFromJson(std::string_view text, const std::string& path)
             ReportResult result;
             result.scheme = field<std::string>(item, "scheme", path);
             result.bits = field<int>(item, "bits", path);
+            if (item.contains("variant")) {
+                result.variant = field<std::string>(item, "variant", path);
+            }
             result.bpw = field<double>(item, "bpw", path);
             if (item.contains("error")) {
                 result.error = field<std::string>(item, "error", path);
@@ -266,16 +285,17 @@ ModelReport reportFromJson(std::string_view text, const std::string& path)
 
 std::string reportToCsv(const ModelReport& report)
 {
-    std::string csv = "tensor,shape,dtype,count,scheme,bits,bpw,mse,rmse,sqnr_db,max_abs_error,"
+    std::string csv = "tensor,shape,dtype,count,scheme,bits,variant,bpw,mse,rmse,sqnr_db,"
+                      "max_abs_error,"
                       "mean_error,entropy_bits,weighted_entropy,clipped_fraction,levels_used,"
                       "error\n";
     for (const TensorReport& tensor : report.tensors) {
         for (const ReportResult& result : tensor.results) {
             std::vector<std::string> cells = {
-                csvCell(tensor.name),  csvCell(shapeToString(tensor.shape)),
-                csvCell(tensor.dtype), std::to_string(tensor.count),
-                result.scheme,         std::to_string(result.bits),
-                csvNumber(result.bpw)};
+                csvCell(tensor.name),    csvCell(shapeToString(tensor.shape)),
+                csvCell(tensor.dtype),   std::to_string(tensor.count),
+                result.scheme,           std::to_string(result.bits),
+                csvCell(result.variant), csvNumber(result.bpw)};
             if (const auto& m = result.metrics) {
                 for (const auto& value :
                      {std::optional(m->mse), std::optional(m->rmse), m->sqnrDb,

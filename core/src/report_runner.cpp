@@ -52,7 +52,8 @@ std::vector<const Scheme*> chosenSchemes(const std::vector<std::string>& ids)
 }
 
 TensorReport reportTensor(const TensorFile& file, const TensorInfo& info, std::int64_t index,
-                          const std::vector<const Scheme*>& schemes, const std::vector<int>& bits)
+                          const std::vector<const Scheme*>& schemes, const std::vector<int>& bits,
+                          const Granularity& granularity)
 {
     TensorReport report;
     report.index = index;
@@ -76,27 +77,30 @@ TensorReport reportTensor(const TensorFile& file, const TensorInfo& info, std::i
     report.count = dist->count();
     report.nonFinite = dist->nonFiniteCount();
     for (const Scheme* scheme : schemes) {
-        for (int b : bits) {
-            report.results.push_back(evaluateScheme(*scheme, *tensor, *dist, b));
+        const std::vector<SchemeVariant> variants = scheme->variants();
+        for (const SchemeVariant& variant : variants) {
+            report.results.push_back(
+                evaluateVariant(*scheme, *tensor, *dist, variant, granularity));
+        }
+        for (int b : variants.empty() ? bits : std::vector<int>{}) {
+            report.results.push_back(evaluateScheme(*scheme, *tensor, *dist, b, granularity));
         }
     }
     return report;
 }
 
-} // namespace
-
-ReportResult evaluateScheme(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
-                            int bits)
+// Fills `result` (scheme and setting named) with the metrics of `params`, or the reason why not.
+ReportResult evaluate(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
+                      const Params& params, const Granularity& granularity, ReportResult result)
 {
-    ReportResult result;
-    result.scheme = scheme.id();
-    result.bits = bits;
-    result.bpw = bits; // kept for a scheme that cannot run: its nominal rate
     try {
         QuantizeOptions options;
         options.distribution = &dist;
-        const QuantizedTensor quantized =
-            quantizeTensor(tensor, scheme, Params{{"bits", bits}}, options);
+        // Block-scaled schemes keep their own blocks, calibrators their one range.
+        options.granularity = scheme.asBlockScheme() != nullptr || !scheme.takesGranularity()
+                                  ? Granularity::perTensor()
+                                  : granularity;
+        const QuantizedTensor quantized = quantizeTensor(tensor, scheme, params, options);
         result.metrics = quantized.metrics;
         result.bpw = quantized.bitsPerWeight;
     } catch (const UsageError& e) {
@@ -105,6 +109,29 @@ ReportResult evaluateScheme(const Scheme& scheme, const Tensor& tensor, const Di
         result.error = e.what(); // the scheme cannot handle these data
     }
     return result;
+}
+
+} // namespace
+
+ReportResult evaluateScheme(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
+                            int bits, const Granularity& granularity)
+{
+    ReportResult result;
+    result.scheme = scheme.id();
+    result.bits = bits;
+    result.bpw = bits; // kept for a scheme that cannot run: its nominal rate
+    return evaluate(scheme, tensor, dist, Params{{"bits", bits}}, granularity, std::move(result));
+}
+
+ReportResult evaluateVariant(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
+                             const SchemeVariant& variant, const Granularity& granularity)
+{
+    ReportResult result;
+    result.scheme = scheme.id();
+    result.variant = variant.name;
+    result.bits = scheme.bitsOf(scheme.resolve(variant.params)).value_or(0);
+    result.bpw = result.bits;
+    return evaluate(scheme, tensor, dist, variant.params, granularity, std::move(result));
 }
 
 ModelReport runModelReport(const TensorFile& file, const std::string& name,
@@ -133,6 +160,7 @@ ModelReport runModelReport(const TensorFile& file, const std::string& name,
         report.schemes.push_back(scheme->id());
     }
     report.bits = options.bits;
+    report.granularity = options.granularity.describe();
     report.shard = options.shard;
     if (!options.shard || options.shard->index == 1) {
         report.skipped = file.skipped();
@@ -205,7 +233,7 @@ ModelReport runModelReport(const TensorFile& file, const std::string& name,
             lock.unlock();
             try {
                 results[job] = reportTensor(file, info, static_cast<std::int64_t>(jobs[job]),
-                                            schemes, report.bits);
+                                            schemes, report.bits, options.granularity);
             } catch (...) {
                 lock.lock();
                 failure = std::current_exception();

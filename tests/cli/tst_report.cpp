@@ -53,6 +53,7 @@ private slots:
     void initTestCase();
     void equalsQuantize();
     void integerTensorSkipped();
+    void granularityAndFormatsEqualQuantize();
     void shardsMergeIntoWhole();
     void allocationWithinBudget();
     void csvRows();
@@ -139,6 +140,42 @@ void TestReport::integerTensorSkipped()
     QCOMPARE(totals[0].toObject()["bytes"].toDouble(), (2096 * 3 + 4 * 32) / 8.0);
 }
 
+void TestReport::granularityAndFormatsEqualQuantize()
+{
+    // Symmetric per group of 16 values, and MX in every one of its element formats.
+    const CliResult result = runCli({"report", m_index, "--schemes", "symmetric,mx", "--bits", "4",
+                                     "--group-size", "16", "--json"});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject report = parseObject(result.out);
+    QCOMPARE(report["granularity"].toString(), QStringLiteral("per group of 16"));
+    for (const auto& item : report["tensors"].toArray()) {
+        const QJsonObject tensor = item.toObject();
+        QStringList settings;
+        for (const auto& entry : tensor["results"].toArray()) {
+            const QJsonObject r = entry.toObject();
+            QStringList args{"quantize", m_index,
+                             "--tensor", tensor["name"].toString(),
+                             "--scheme", r["scheme"].toString(),
+                             "--json"};
+            if (r.contains("variant")) {
+                args << "--set"
+                     << "format=" + r["variant"].toString();
+            } else {
+                args << "--bits" << QString::number(r["bits"].toInt()) << "--group-size"
+                     << "16";
+            }
+            settings << (r.contains("variant") ? r["variant"].toString() : "4 bits");
+            const CliResult single = runCli(args);
+            QCOMPARE(single.exitCode, 0);
+            const QJsonObject quantized = parseObject(single.out);
+            QCOMPARE(r["mse"].toDouble(), quantized["metrics"].toObject()["mse"].toDouble());
+            QCOMPARE(r["bpw"].toDouble(), quantized["bpw"].toDouble());
+        }
+        QCOMPARE(settings, (QStringList{"4 bits", "fp4", "fp6-e2m3", "fp6-e3m2", "fp8-e4m3",
+                                        "fp8-e5m2", "int8"}));
+    }
+}
+
 void TestReport::shardsMergeIntoWhole()
 {
     const CliResult expected =
@@ -183,7 +220,7 @@ void TestReport::csvRows()
         runCli({"report", m_index, "--schemes", kSchemes.join(','), "--bits", "3,8", "--csv"});
     QCOMPARE(result.exitCode, 0);
     QCOMPARE(result.out.count('\n'), 1 + 4 * 2 * 2);
-    QVERIFY(result.out.startsWith("tensor,shape,dtype,count,scheme,bits,bpw,mse,"));
+    QVERIFY(result.out.startsWith("tensor,shape,dtype,count,scheme,bits,variant,bpw,mse,"));
 }
 
 void TestReport::errorsWriteNothing()

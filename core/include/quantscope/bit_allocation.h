@@ -11,6 +11,7 @@ namespace quantscope {
 struct TensorAllocation {
     std::string name;
     int bits = 0;
+    std::string variant; // the chosen format of a scheme chosen by format
     double bpw = 0.0;
 };
 
@@ -24,8 +25,10 @@ struct BitAllocation {
     double bytes = 0.0;
     std::vector<TensorAllocation> tensors; // file order
     bool provenOptimal = true;             // false only when the search hit its node limit
-    // The uniform choice at the same budget: the widest single bit width that fits.
+    // The uniform choice at the same budget: the best single setting (bit width or format) for
+    // every tensor that fits.
     std::optional<int> uniformBits;
+    std::string uniformVariant;
     std::optional<double> uniformSqnrDb;
 };
 

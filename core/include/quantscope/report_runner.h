@@ -1,6 +1,7 @@
 #pragma once
 
 #include "quantscope/distribution.h"
+#include "quantscope/granularity.h"
 #include "quantscope/model_report.h"
 #include "quantscope/scheme.h"
 #include "quantscope/tensor_file.h"
@@ -14,8 +15,11 @@
 namespace quantscope {
 
 struct ReportOptions {
-    std::vector<std::string> schemes; // ids, in the report's order; empty: every scheme
-    std::vector<int> bits{2, 3, 4, 5, 6, 7, 8};
+    std::vector<std::string> schemes;           // ids, in the report's order; empty: every scheme
+    std::vector<int> bits{2, 3, 4, 5, 6, 7, 8}; // schemes chosen by format run every variant
+    // Codebook schemes per tensor, channel or group (block schemes keep their blocks,
+    // calibrators their one range).
+    Granularity granularity;
     std::optional<ReportShard> shard;
     std::string tensorPattern; // ECMAScript regex searched in each name; empty: every tensor
     // Tensors run side by side while their memory (sorted copy, file pages, converted buffer)
@@ -44,7 +48,10 @@ struct ReportCallbacks {
 // schemes in one pass over the values); a scheme that cannot take the setting or the data gets
 // an error instead of metrics.
 ReportResult evaluateScheme(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
-                            int bits);
+                            int bits, const Granularity& granularity = {});
+// The same for a scheme chosen by format: one of its variants, at the variant's nominal bits.
+ReportResult evaluateVariant(const Scheme& scheme, const Tensor& tensor, const Distribution& dist,
+                             const SchemeVariant& variant, const Granularity& granularity = {});
 
 // Every selected tensor of `file` with every scheme at every bit width. Tensors are loaded,
 // prepared and freed one or a few at a time (as many as the memory budget allows), so memory

@@ -15,6 +15,13 @@ namespace quantscope {
 class BlockQuantizer;
 class BlockScheme;
 
+// A named setting of a scheme that stands on its own (an element format, a ggml type): reports
+// and bit allocations choose among these instead of among bit widths.
+struct SchemeVariant {
+    std::string name;
+    Params params;
+};
+
 // A quantization scheme: turns a Distribution and parameters into a Codebook.
 class Scheme {
 public:
@@ -41,6 +48,9 @@ public:
     virtual std::optional<Params> paramsForBits(int bits) const;
     // The bit width resolved parameters stand for; empty when the scheme has none.
     virtual std::optional<int> bitsOf(const Params& resolved) const;
+    // The scheme's storage formats when it is chosen by format rather than by bits (MX element
+    // formats, ggml types); empty for schemes chosen by bits.
+    virtual std::vector<SchemeVariant> variants() const { return {}; }
 
     // Bits stored beside the codes of one codebook: a 32-bit scale (and a b-bit zero point) for
     // a linear codebook, else a table of 32-bit levels. Schemes whose levels are a fixed grid

@@ -136,6 +136,15 @@ public:
         return formatOf(resolved).bits;
     }
 
+    std::vector<SchemeVariant> variants() const override
+    {
+        std::vector<SchemeVariant> formats;
+        for (std::size_t i = 0; i < mxElementFormats().size(); ++i) {
+            formats.push_back({mxElementFormats()[i].name, Params{{"format", double(i)}}});
+        }
+        return formats;
+    }
+
     BlockStructure blockStructure(const Params& resolved) const override
     {
         return {resolved.getInt("block"), false};

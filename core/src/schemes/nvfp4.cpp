@@ -122,6 +122,8 @@ public:
         return bits == kNvfp4ElementBits ? std::optional<Params>(Params{}) : std::nullopt;
     }
     std::optional<int> bitsOf(const Params&) const override { return kNvfp4ElementBits; }
+    // One format: a report runs it once, not at every bit width.
+    std::vector<SchemeVariant> variants() const override { return {{id(), Params{}}}; }
 
     BlockStructure blockStructure(const Params&) const override { return {kNvfp4BlockSize, false}; }
 
