@@ -26,12 +26,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <vector>
 
 namespace quantscope {
 namespace {
 
-constexpr std::int64_t kApplyChunk = std::int64_t(1) << 20;
+constexpr std::int64_t kApplyChunk = std::int64_t(1) << 22;
 constexpr int kProgressSteps = 100;
 constexpr int kPdfResolution = 96; // plot pixels map 1:1 onto PDF points at this resolution
 
@@ -311,28 +312,42 @@ bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const Codebook& c
     return launch([tensor, codebook, dequantizedPath, codesPath](QPromise<QString>& promise) {
         const std::span<const float> values = tensor->values();
         const std::int64_t n = tensor->size();
-        AppliedTensor all;
-        all.codes.reserve(n);
-        all.dequantized.reserve(n);
-        // In chunks, so progress shows and a cancel stops within one chunk.
+        std::optional<NpyWriter> dequantized;
+        std::optional<NpyWriter> codes;
+        if (!dequantizedPath.isEmpty()) {
+            dequantized.emplace(dequantizedPath.toStdString(), tensor->shape(),
+                                NpyWriter::Type::Float32);
+        }
+        if (!codesPath.isEmpty()) {
+            codes.emplace(codesPath.toStdString(), tensor->shape(), NpyWriter::Type::Int32);
+        }
+        const CodebookApplier applier(codebook, n);
+        const std::int64_t buffered = std::min(n, kApplyChunk);
+        std::vector<float> levelBuffer(dequantized ? buffered : 0);
+        std::vector<std::int32_t> codeBuffer(codes ? buffered : 0);
+        // In chunks, written as they are made: progress shows, a cancel stops within one chunk
+        // (and leaves no file), and memory stays flat.
         for (std::int64_t begin = 0; begin < n; begin += kApplyChunk) {
             if (promise.isCanceled()) {
                 return QString();
             }
             const std::int64_t count = std::min(kApplyChunk, n - begin);
-            AppliedTensor part = applyCodebook(values.subspan(begin, count), codebook);
-            all.codes.insert(all.codes.end(), part.codes.begin(), part.codes.end());
-            all.dequantized.insert(all.dequantized.end(), part.dequantized.begin(),
-                                   part.dequantized.end());
+            const auto levelPart = std::span(levelBuffer).first(dequantized ? count : 0);
+            const auto codePart = std::span(codeBuffer).first(codes ? count : 0);
+            applier.apply(values.subspan(begin, count), codePart, levelPart);
+            if (dequantized) {
+                dequantized->append(std::span<const float>(levelPart));
+            }
+            if (codes) {
+                codes->append(std::span<const std::int32_t>(codePart));
+            }
             promise.setProgressValue(int((begin + count) * (kProgressSteps - 10) / n));
         }
-        if (!dequantizedPath.isEmpty()) {
-            writeNpy(dequantizedPath.toStdString(), tensor->shape(),
-                     std::span<const float>(all.dequantized));
+        if (dequantized) {
+            dequantized->commit();
         }
-        if (!codesPath.isEmpty()) {
-            writeNpy(codesPath.toStdString(), tensor->shape(),
-                     std::span<const std::int32_t>(all.codes));
+        if (codes) {
+            codes->commit();
         }
         promise.setProgressValue(kProgressSteps);
         return QString();

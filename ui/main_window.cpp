@@ -341,6 +341,11 @@ void MainWindow::buildStatusBar()
     exportLayout->addWidget(cancelExport);
     statusBar()->addPermanentWidget(m_exportRow);
     m_exportRow->hide();
+    // The bar keeps the height of its progress rows: showing one must not resize the plots above
+    // (every plot would redraw while a large tensor loads, taking CPU from the sort).
+    statusBar()->setMinimumHeight(
+        std::max(m_loadRow->sizeHint().height(), m_exportRow->sizeHint().height()) +
+        statusBar()->contentsMargins().top() + statusBar()->contentsMargins().bottom());
 
     connect(m_cancel, &QPushButton::clicked, m_controller, &ExplorerController::cancelLoad);
     connect(m_controller, &ExplorerController::loadStarted, this, [this] {

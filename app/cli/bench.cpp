@@ -1,5 +1,7 @@
-// `bench [--elements N]`: the timings the project quotes: one Distribution build on N gaussian
-// values, then every scheme's design + exact metrics at 2..8 bits, and GGUF dequantization.
+// `bench [FILE] [--elements N]`: the timings the project quotes, all on one tensor (N gaussian
+// values, or a file's): a copy and std::sort of it for scale, the Distribution build, the
+// symmetric 8-bit apply and every scheme's design + exact metrics at 2..8 bits; then GGUF
+// dequantization.
 
 #include "arguments.h"
 #include "bench_blocks.h"
@@ -8,6 +10,7 @@
 #include "json_writer.h"
 #include "text_table.h"
 
+#include "quantscope/apply.h"
 #include "quantscope/demo.h"
 #include "quantscope/distribution.h"
 #include "quantscope/errors.h"
@@ -20,27 +23,35 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <memory>
 #include <random>
+#include <span>
 
 namespace quantscope::cli {
 
 namespace {
 
 const char* const kHelp =
-    R"(usage: quantscope-cli bench [--elements N] [--json]
+    R"(usage: quantscope-cli bench [FILE [--tensor NAME]] [--elements N] [--json]
 
-Builds the Distribution of N gaussian values (demo:gaussian, default N = 10000000), then times
-every codebook scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit
-width), then the ticks of schemes that run as a pass over the values (block-scaled schemes in
-each variant, linear per group and per channel). Reports the build time, the median per bit
-width, each scheme's median over its bit widths, the pass ticks and the peak resident memory.
-Then dequantizes 2^24 values of GGUF Q4_K and Q8_0 blocks on one core and reports the float32
-output rate (median of 5 runs).
+Times, on one tensor (N gaussian values from demo:gaussian, default N = 10000000, or FILE's
+tensor): one memcpy of it and std::sort of a copy of its finite values (for scale), the
+Distribution build (sort + sums, all cores), applying the symmetric 8-bit codebook (codes and
+dequantized values of every element, in the 16 MiB steps quantize writes them in), every codebook
+scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit width), then the
+ticks of schemes that run as a pass over the values (block-scaled schemes in each variant, linear
+per group and per channel). Reports the peak resident memory of the whole run. Then dequantizes
+2^24 values of GGUF Q4_K and Q8_0 blocks on one core and reports the float32 output rate (median
+of 5 runs).
 
-  --elements N   number of values (an integer, 1e7 notation accepted)
-  --json         print {"elements", "generate_ms", "build_ms", "schemes": [{"scheme",
-                 "median_ms", "bits": [{"bits", "median_ms"} or {"bits", "error"}]}],
-                 "pass_ticks": [{"scheme", "variant", "bpw", "median_ms"}], "peak_rss_mb",
+  --tensor NAME  the tensor of FILE to use (needed when it holds several)
+  --elements N   number of gaussian values (an integer, 1e7 notation accepted)
+  --json         print {"elements", "generate_ms", "memcpy_ms", "sort_baseline_ms",
+                 "build_ms", "apply_ms", "schemes": [{"scheme", "median_ms", "bits":
+                 [{"bits", "median_ms"} or {"bits", "error"}]}], "pass_ticks": [{"scheme",
+                 "variant", "bpw", "median_ms"}], "peak_rss_mb",
                  "dequant_q4_k_gb_per_s", "dequant_q8_0_gb_per_s"}
 )";
 
@@ -49,6 +60,9 @@ constexpr int kFirstBits = 2;
 constexpr int kLastBits = 8;
 constexpr int kRunsPerBits = 5;
 constexpr double kTimeBudgetPerBitsMs = 2000.0; // a slow scheme stops repeating after this
+constexpr int kApplyBits = 8;
+// Values applied per step, as quantize streams its outputs.
+constexpr std::int64_t kApplyStepValues = std::int64_t{1} << 22;
 
 using Clock = std::chrono::steady_clock;
 
@@ -67,8 +81,17 @@ double median(std::vector<double> samples)
     return samples.size() % 2 == 1 ? samples[mid] : 0.5 * (samples[mid - 1] + samples[mid]);
 }
 
+// The peak resident memory of this process. Linux's VmHWM counts only this program; ru_maxrss
+// also keeps the peak of the process it was started from (it survives exec), which is what a
+// script that holds the same tensor in memory would report otherwise.
 double peakRssMegabytes()
 {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            return std::stod(line.substr(6)) / 1024.0; // kilobytes
+        }
+    }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return static_cast<double>(usage.ru_maxrss) / 1024.0; // Linux reports kilobytes
@@ -97,6 +120,56 @@ struct SchemeTiming {
         return median(medians);
     }
 };
+
+// Reads a value from every page, so that no timing pays for mapping a file's pages.
+void touchPages(std::span<const float> values)
+{
+    constexpr std::size_t kPageValues = 4096 / sizeof(float);
+    volatile float sink = 0.0f;
+    for (std::size_t i = 0; i < values.size(); i += kPageValues) {
+        sink = sink + values[i];
+    }
+}
+
+// Time of one copy of the values into memory already mapped, and of std::sort on a copy of the
+// finite ones (what the Distribution sorts). The copy is freed before the build.
+struct Baselines {
+    double memcpyMs = 0.0;
+    double sortMs = 0.0;
+};
+
+Baselines measureBaselines(std::span<const float> values)
+{
+    Baselines baselines;
+    std::vector<float> copy(values.size()); // zero-filled: its pages exist before the timing
+    auto start = Clock::now();
+    std::memcpy(copy.data(), values.data(), values.size_bytes());
+    baselines.memcpyMs = millisecondsSince(start);
+    copy.erase(std::remove_if(copy.begin(), copy.end(), [](float v) { return !std::isfinite(v); }),
+               copy.end());
+    start = Clock::now();
+    std::sort(copy.begin(), copy.end());
+    baselines.sortMs = millisecondsSince(start);
+    return baselines;
+}
+
+// Codes and dequantized values of every element through `codebook`, in the steps quantize
+// writes them in (the buffers are reused, so only the first step finds fresh memory).
+double measureApply(std::span<const float> values, const Codebook& codebook)
+{
+    const auto n = std::int64_t(values.size());
+    const std::int64_t step = std::min(n, kApplyStepValues);
+    std::vector<std::int32_t> codes(step);
+    std::vector<float> dequantized(step);
+    const auto start = Clock::now();
+    const CodebookApplier applier(codebook, n);
+    for (std::int64_t begin = 0; begin < n; begin += step) {
+        const std::int64_t count = std::min(step, n - begin);
+        applier.apply(values.subspan(begin, count), std::span(codes).first(count),
+                      std::span(dequantized).first(count));
+    }
+    return millisecondsSince(start);
+}
 
 std::int64_t parseElements(const std::string& text)
 {
@@ -138,22 +211,46 @@ std::vector<double> dequantizationGbPerSecond(std::initializer_list<std::string_
 
 void runBench(const std::vector<std::string>& args, std::ostream& out)
 {
-    const Arguments arguments("bench", args, {{"elements", true}, {"json"}});
+    const Arguments arguments("bench", args, {{"tensor", true}, {"elements", true}, {"json"}});
     if (arguments.helpRequested()) {
         out << kHelp;
         return;
     }
-    arguments.expectPositional(0, "");
+    if (arguments.positional().size() > 1) {
+        arguments.expectPositional(1, "FILE");
+    }
+    const bool fromFile = arguments.positional().size() == 1;
+    if (fromFile && arguments.has("elements")) {
+        throw UsageError("bench: --elements makes gaussian values; it does not go with FILE");
+    }
+    if (!fromFile && arguments.has("tensor")) {
+        throw UsageError("bench: --tensor needs FILE");
+    }
     const auto elementsText = arguments.value("elements");
-    const std::int64_t elements = elementsText ? parseElements(*elementsText) : kDefaultElements;
 
     auto start = Clock::now();
-    const Tensor tensor = makeDemoTensor("gaussian", elements);
+    auto tensor = std::make_unique<const Tensor>(
+        fromFile ? loadTensor(arguments.positional()[0], arguments.value("tensor").value_or(""))
+                 : makeDemoTensor("gaussian",
+                                  elementsText ? parseElements(*elementsText) : kDefaultElements));
+    const std::span<const float> values = tensor->values();
+    touchPages(values);
     const double generateMs = millisecondsSince(start);
-    start = Clock::now();
-    const Distribution dist(tensor.values());
-    const double buildMs = millisecondsSince(start);
+    const std::int64_t elements = tensor->size();
+    const std::string source =
+        fromFile ? arguments.positional()[0] + " " + tensor->name() : std::string("demo:gaussian");
+    const Baselines baselines = measureBaselines(values);
 
+    start = Clock::now();
+    const Distribution dist(values);
+    const double buildMs = millisecondsSince(start);
+    const Codebook symmetric =
+        schemeById("symmetric").design(dist, Params{{"bits", double(kApplyBits)}});
+    const double applyMs = measureApply(values, symmetric);
+    const std::vector<PassTiming> passTicks = benchPassTicks(*tensor, dist);
+    // The designs need only the Distribution: the values go (a large weq design takes a
+    // temporary copy of its own).
+    tensor.reset();
     std::vector<SchemeTiming> timings;
     for (const auto& scheme : allSchemes()) {
         if (scheme->asBlockScheme() != nullptr) {
@@ -181,7 +278,6 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         }
         timings.push_back(std::move(timing));
     }
-    const std::vector<PassTiming> passTicks = benchPassTicks(tensor, dist);
     const double peakRss = peakRssMegabytes();
     const std::vector<double> dequantRates = dequantizationGbPerSecond({"q4_K", "q8_0"});
 
@@ -190,7 +286,10 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         json.beginObject();
         json.member("elements", elements);
         json.member("generate_ms", generateMs);
+        json.member("memcpy_ms", baselines.memcpyMs);
+        json.member("sort_baseline_ms", baselines.sortMs);
         json.member("build_ms", buildMs);
+        json.member("apply_ms", applyMs);
         json.key("schemes");
         json.beginArray();
         for (const auto& timing : timings) {
@@ -221,9 +320,14 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         return;
     }
 
-    out << "elements      " << elements << " (demo:gaussian)\n";
-    out << "generate      " << formatNumber(generateMs, 4) << " ms\n";
+    out << "elements      " << elements << " (" << source << ")\n";
+    out << (fromFile ? "load          " : "generate      ") << formatNumber(generateMs, 4)
+        << " ms\n";
+    out << "memcpy        " << formatNumber(baselines.memcpyMs, 4) << " ms (one copy)\n";
+    out << "std::sort     " << formatNumber(baselines.sortMs, 4) << " ms (of a copy)\n";
     out << "build         " << formatNumber(buildMs, 4) << " ms (Distribution: sort + sums)\n";
+    out << "apply         " << formatNumber(applyMs, 4) << " ms (symmetric " << kApplyBits
+        << " bits: codes + dequantized)\n";
     out << "design + metrics, median ms:\n";
     std::vector<std::string> header = {"scheme", "all"};
     for (int b = kFirstBits; b <= kLastBits; ++b) {

@@ -7,10 +7,12 @@
 #include "report.h"
 #include "text_table.h"
 
+#include "quantscope/apply.h"
 #include "quantscope/errors.h"
 #include "quantscope/npy.h"
 #include "quantscope/quantize.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace quantscope::cli {
@@ -97,25 +99,66 @@ void checkGranularity(const Arguments& arguments, const Granularity& granularity
     }
 }
 
-// Writes both exports; when the second fails, the first is removed if this run created it, so a
-// failed command leaves no new file behind.
-void writeOutputs(const Tensor& tensor, const AppliedTensor& applied,
+// Values applied and written per step when one codebook covers the whole tensor: 16 MiB of each
+// output, so memory stays flat however large the tensor.
+constexpr std::int64_t kStreamValues = std::int64_t{1} << 22;
+
+// Writes both exports, streaming the codes and dequantized values of a single codebook as they
+// are computed. When the second commit fails, the first file is removed if this run created it,
+// so a failed command leaves no new file behind.
+void writeOutputs(const Tensor& tensor, const QuantizedTensor& quantized,
                   const std::optional<std::string>& dequantOut,
                   const std::optional<std::string>& codesOut)
 {
     namespace fs = std::filesystem;
-    std::optional<std::string> created;
+    std::optional<NpyWriter> dequantized;
+    std::optional<NpyWriter> codes;
     if (dequantOut) {
+        dequantized.emplace(*dequantOut, tensor.shape(), NpyWriter::Type::Float32);
+    }
+    if (codesOut) {
+        codes.emplace(*codesOut, tensor.shape(), NpyWriter::Type::Int32);
+    }
+    if (quantized.applied) {
+        if (dequantized) {
+            dequantized->append(std::span<const float>(quantized.applied->dequantized));
+        }
+        if (codes) {
+            codes->append(std::span<const std::int32_t>(quantized.applied->codes));
+        }
+    } else {
+        const std::span<const float> values = tensor.values();
+        const auto n = std::int64_t(values.size());
+        const CodebookApplier applier(*quantized.codebook, n);
+        const std::int64_t buffered = std::min(n, kStreamValues);
+        std::vector<float> levelBuffer(dequantized ? buffered : 0);
+        std::vector<std::int32_t> codeBuffer(codes ? buffered : 0);
+        for (std::int64_t begin = 0; begin < n; begin += kStreamValues) {
+            const std::int64_t count = std::min(kStreamValues, n - begin);
+            const auto levelPart = std::span(levelBuffer).first(dequantized ? count : 0);
+            const auto codePart = std::span(codeBuffer).first(codes ? count : 0);
+            applier.apply(values.subspan(begin, count), codePart, levelPart);
+            if (dequantized) {
+                dequantized->append(std::span<const float>(levelPart));
+            }
+            if (codes) {
+                codes->append(std::span<const std::int32_t>(codePart));
+            }
+        }
+    }
+
+    std::optional<std::string> created;
+    if (dequantized) {
         std::error_code error;
         const bool existed = fs::exists(*dequantOut, error);
-        writeNpy(*dequantOut, tensor.shape(), std::span<const float>(applied.dequantized));
+        dequantized->commit();
         if (!existed) {
             created = dequantOut;
         }
     }
-    if (codesOut) {
+    if (codes) {
         try {
-            writeNpy(*codesOut, tensor.shape(), std::span<const std::int32_t>(applied.codes));
+            codes->commit();
         } catch (...) {
             if (created) {
                 std::error_code error;
@@ -279,12 +322,15 @@ void runQuantize(const std::vector<std::string>& args, std::ostream& out)
     const bool json = arguments.has("json");
     QuantizeOptions options;
     options.granularity = granularity;
-    options.apply = !outputs.empty();
     options.keepCodebooks = json;
     options.keepBlocks = json && scheme.asBlockScheme() != nullptr;
+    // One codebook for the tensor is applied while the outputs are written, in steps; a block
+    // or per-slice pass gives its codes and values as it runs.
+    const bool oneCodebook = granularity.isPerTensor() && scheme.asBlockScheme() == nullptr;
+    options.apply = !outputs.empty() && !oneCodebook;
     const QuantizedTensor quantized = quantizeTensor(tensor, scheme, given, options);
-    if (quantized.applied) {
-        writeOutputs(tensor, *quantized.applied, dequantOut, codesOut);
+    if (!outputs.empty()) {
+        writeOutputs(tensor, quantized, dequantOut, codesOut);
     }
 
     if (json) {

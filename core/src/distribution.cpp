@@ -1,10 +1,15 @@
 #include "quantscope/distribution.h"
 
+#include "block_sums.h"
+#include "finite_sort.h"
 #include "quantscope/errors.h"
-#include "radix_sort.h"
+#include "quantscope/parallel.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <mutex>
+#include <new>
 
 namespace quantscope {
 namespace {
@@ -38,28 +43,71 @@ RunSums sumRun(const float* begin, const float* end)
 
 } // namespace
 
+namespace {
+
+constexpr std::int64_t kParallelScanBlocks = 1 << 14;
+
+// Progress of one step of the build, mapped to [from, to] of the whole.
+ProgressCallback partOf(const ProgressCallback& progress, double from, double to)
+{
+    if (!progress) {
+        return {};
+    }
+    return [&progress, from, to](double f) { return progress(from + (to - from) * f); };
+}
+
+// Turns the sums of the blocks, held at [1, blocks], into prefix sums: [b] = blocks before b.
+void prefixInPlace(std::vector<CompensatedSum>& sums)
+{
+    for (std::size_t b = 1; b < sums.size(); ++b) {
+        sums[b] = sums[b - 1] + sums[b];
+    }
+}
+
+} // namespace
+
 Distribution::Distribution(std::span<const float> values, const ProgressCallback& progress)
 {
-    m_sorted.reserve(values.size());
-    for (float v : values) {
-        if (std::isfinite(v)) {
-            m_sorted.push_back(v);
-        }
+    // Counting is a tenth of the work, sorting (with the block sums) nearly all the rest.
+    FiniteSorter sorter(values, partOf(progress, 0.0, 0.1));
+    m_count = sorter.finiteCount();
+    m_nonFinite = sorter.nonFiniteCount();
+    // Raw storage: the sort keeps its keys there before the values.
+    m_sorted.reset(static_cast<float*>(std::malloc(std::size_t(m_count) * sizeof(float))));
+    if (m_count > 0 && !m_sorted) {
+        throw std::bad_alloc();
     }
-    m_nonFinite = static_cast<std::int64_t>(values.size() - m_sorted.size());
-    m_sorted.shrink_to_fit();
-    // The sort is ~90% of the work; the sums take the rest.
-    radixSortFloats(m_sorted, [&](double f) { return !progress || progress(0.9 * f); });
-
-    const std::int64_t blocks = count() / kBlockSize;
+    const std::int64_t blocks = m_count / kBlockSize;
     m_blockSum.resize(blocks + 1);
     m_blockSumSquares.resize(blocks + 1);
-    for (std::int64_t b = 0; b < blocks; ++b) {
-        const float* start = m_sorted.data() + b * kBlockSize;
-        const RunSums run = sumRun(start, start + kBlockSize);
-        m_blockSum[b + 1] = m_blockSum[b] + run.sum;
-        m_blockSumSquares[b + 1] = m_blockSumSquares[b] + run.sumSquares;
+
+    // The blocks inside a sorted range are summed as soon as it is sorted, while it is still in
+    // cache; a block that straddles two ranges waits until both are done.
+    std::mutex straddlersMutex;
+    std::vector<std::int64_t> straddlers;
+    const auto sumBlocks = [this](std::int64_t first, std::int64_t last) {
+        if (first < last) {
+            blockRunSums(m_sorted.get() + first * kBlockSize, last - first, &m_blockSum[first + 1],
+                         &m_blockSumSquares[first + 1]);
+        }
+    };
+    sorter.sortInto(
+        m_sorted.get(), partOf(progress, 0.1, 0.98), [&](std::int64_t begin, std::int64_t end) {
+            sumBlocks((begin + kBlockSize - 1) / kBlockSize, std::min(end / kBlockSize, blocks));
+            if (end % kBlockSize != 0 && end / kBlockSize < blocks) {
+                const std::lock_guard lock(straddlersMutex);
+                straddlers.push_back(end / kBlockSize);
+            }
+        });
+    std::sort(straddlers.begin(), straddlers.end());
+    straddlers.erase(std::unique(straddlers.begin(), straddlers.end()), straddlers.end());
+    for (std::int64_t block : straddlers) {
+        sumBlocks(block, block + 1);
     }
+    // The two scans are independent: one thread each, when they are long enough to pay for it.
+    parallelTasks(2, blocks >= kParallelScanBlocks ? 2 : 1, [this](std::int64_t task, int) {
+        prefixInPlace(task == 0 ? m_blockSum : m_blockSumSquares);
+    });
     if (progress && !progress(1.0)) {
         throw Cancelled();
     }
@@ -88,30 +136,32 @@ double Distribution::stddev() const
 
 std::int64_t Distribution::lowerIndex(double x) const
 {
-    return std::lower_bound(m_sorted.begin(), m_sorted.end(), x,
+    const std::span<const float> values = sorted();
+    return std::lower_bound(values.begin(), values.end(), x,
                             [](float v, double t) { return double(v) < t; }) -
-           m_sorted.begin();
+           values.begin();
 }
 
 std::int64_t Distribution::upperIndex(double x) const
 {
-    return std::upper_bound(m_sorted.begin(), m_sorted.end(), x,
+    const std::span<const float> values = sorted();
+    return std::upper_bound(values.begin(), values.end(), x,
                             [](double t, float v) { return t < double(v); }) -
-           m_sorted.begin();
+           values.begin();
 }
 
 CompensatedSum Distribution::prefixSum(std::int64_t index) const
 {
     const std::int64_t block = index / kBlockSize;
-    const float* start = m_sorted.data() + block * kBlockSize;
-    return m_blockSum[block] + sumRun(start, m_sorted.data() + index).sum;
+    const float* start = m_sorted.get() + block * kBlockSize;
+    return m_blockSum[block] + sumRun(start, m_sorted.get() + index).sum;
 }
 
 CompensatedSum Distribution::prefixSumSquares(std::int64_t index) const
 {
     const std::int64_t block = index / kBlockSize;
-    const float* start = m_sorted.data() + block * kBlockSize;
-    return m_blockSumSquares[block] + sumRun(start, m_sorted.data() + index).sumSquares;
+    const float* start = m_sorted.get() + block * kBlockSize;
+    return m_blockSumSquares[block] + sumRun(start, m_sorted.get() + index).sumSquares;
 }
 
 RangeStats Distribution::indexStats(std::int64_t begin, std::int64_t end) const
@@ -122,7 +172,7 @@ RangeStats Distribution::indexStats(std::int64_t begin, std::int64_t end) const
     stats.count = end - begin;
     if (end - begin <= kBlockSize) {
         // Short ranges directly: no cancellation between two large prefix sums.
-        const RunSums run = sumRun(m_sorted.data() + begin, m_sorted.data() + end);
+        const RunSums run = sumRun(m_sorted.get() + begin, m_sorted.get() + end);
         stats.sum = run.sum;
         stats.sumSquares = run.sumSquares;
     } else {

@@ -180,7 +180,7 @@ std::vector<SliceRange> sliceRanges(std::span<const float> values, const SliceLa
     }
     // Channels behind other axes: rows of [extent, inner] in memory order, a table per worker.
     std::vector<std::vector<SliceRange>> partial(
-        static_cast<std::size_t>(parallelWorkerCount()),
+        static_cast<std::size_t>(hardwareThreads()),
         std::vector<SliceRange>(static_cast<std::size_t>(slices)));
     const std::int64_t rowSize = layout.extent() * layout.inner();
     parallelFor(layout.outer(),

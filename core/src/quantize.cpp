@@ -46,7 +46,7 @@ bool quantizesInBlocks(const Scheme& scheme, const Granularity& granularity)
 
 double maxAbsOf(std::span<const float> values)
 {
-    std::vector<float> partial(static_cast<std::size_t>(parallelWorkerCount()), 0.0f);
+    std::vector<float> partial(static_cast<std::size_t>(hardwareThreads()), 0.0f);
     parallelFor(static_cast<std::int64_t>(values.size()), kMaxAbsGrain,
                 [&](std::int64_t begin, std::int64_t end, int worker) {
                     const auto n = static_cast<std::size_t>(end - begin);

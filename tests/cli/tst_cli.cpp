@@ -1,7 +1,9 @@
 // End-to-end tests of quantscope-cli: the binary is run with QProcess on files written here, and
 // its JSON/CSV output is checked against direct computations over the same data.
 
+#include "quantscope/apply.h"
 #include "quantscope/demo.h"
+#include "quantscope/distribution.h"
 #include "quantscope/npy.h"
 #include "quantscope/scheme.h"
 #include "quantscope/schemes/mx.h"
@@ -254,6 +256,8 @@ private slots:
     void compareMatchesQuantize();
 
     void benchReport();
+    void benchOnFile();
+    void quantizeStreamsLargeOutputs();
 
     void linearSeed002();
 
@@ -950,7 +954,10 @@ void TestCli::benchReport()
     QCOMPARE(result.exitCode, 0);
     const QJsonObject root = parseObject(result.out);
     QCOMPARE(root["elements"].toInteger(), kElements);
-    QVERIFY(root["build_ms"].toDouble() >= 0.0);
+    for (const char* key :
+         {"generate_ms", "memcpy_ms", "sort_baseline_ms", "build_ms", "apply_ms"}) {
+        QVERIFY2(root[key].isDouble() && root[key].toDouble() >= 0.0, key);
+    }
     QVERIFY(root["peak_rss_mb"].toDouble() > 0.0);
     QVERIFY(root["dequant_q4_k_gb_per_s"].toDouble() > 0.0);
     QVERIFY(root["dequant_q8_0_gb_per_s"].toDouble() > 0.0);
@@ -995,6 +1002,46 @@ void TestCli::benchReport()
             medians.size() % 2 == 1 ? medians[mid] : 0.5 * (medians[mid - 1] + medians[mid]);
         QVERIFY(closeTo(scheme["median_ms"].toDouble(), expected, kMetricRelTolerance));
     }
+}
+
+// The bench runs on a file's tensor as on generated values.
+void TestCli::benchOnFile()
+{
+    std::vector<float> values(3000);
+    std::iota(values.begin(), values.end(), -1500.0f);
+    const QString file = writeNpyFile(QStringLiteral("bench.npy"), Shape{30, 100}, values);
+    const CliResult result = runCli({"bench", file, "--json"});
+    QCOMPARE(result.exitCode, 0);
+    const QJsonObject root = parseObject(result.out);
+    QCOMPARE(root["elements"].toInteger(), qint64(values.size()));
+    QVERIFY(root["apply_ms"].toDouble() >= 0.0);
+    const auto codebookSchemes = std::count_if(allSchemes().begin(), allSchemes().end(),
+                                               [](const auto& s) { return !s->asBlockScheme(); });
+    QCOMPARE(root["schemes"].toArray().size(), static_cast<qsizetype>(codebookSchemes));
+    QCOMPARE(root["pass_ticks"].toArray().isEmpty(), false);
+}
+
+// Outputs larger than one streaming step (4 Mi values) hold every value, as applyCodebook gives
+// them.
+void TestCli::quantizeStreamsLargeOutputs()
+{
+    const Tensor input = makeDemoTensor("outliers", 5'000'001);
+    const std::vector<float> values(input.values().begin(), input.values().end());
+    const QString file = writeNpyFile(QStringLiteral("large.npy"), Shape{5'000'001}, values);
+    const QString dequantOut = path(QStringLiteral("large_dequant.npy"));
+    const QString codesOut = path(QStringLiteral("large_codes.npy"));
+    const CliResult result = runCli({"quantize", file, "--scheme", "symmetric", "--bits", "8",
+                                     "--dequant-out", dequantOut, "--codes-out", codesOut});
+    QCOMPARE(result.exitCode, 0);
+    const Codebook codebook = schemeById("symmetric").design(Distribution(values), {{"bits", 8}});
+    const AppliedTensor expected = applyCodebook(values, codebook);
+    const Tensor dequant = readNpy(dequantOut.toStdString());
+    const Tensor codes = readNpy(codesOut.toStdString());
+    QCOMPARE(dequant.shape(), Shape{5'000'001});
+    QVERIFY(
+        std::equal(dequant.values().begin(), dequant.values().end(), expected.dequantized.begin()));
+    QVERIFY(std::equal(codes.values().begin(), codes.values().end(), expected.codes.begin(),
+                       [](float code, std::int32_t want) { return code == float(want); }));
 }
 
 void TestCli::errors_data()
@@ -1048,6 +1095,9 @@ void TestCli::errors_data()
             QStringList{"quantize", good, "--scheme", "symmetric", "--dequant-out", good}, 2,
             "input");
     addCase("bad element count", QStringList{"bench", "--elements", "-5"}, 2, "--elements");
+    addCase("bench file and count", QStringList{"bench", good, "--elements", "10"}, 2,
+            "--elements");
+    addCase("bench tensor without file", QStringList{"bench", "--tensor", "x"}, 2, "--tensor");
 }
 
 void TestCli::errors()

@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -63,6 +64,77 @@ BruteStats bruteRange(const std::vector<float>& values, double a, double b)
     return s;
 }
 
+// Bit patterns of the finite values, sorted ascending with -0 before +0 (the Distribution's
+// order), for an exact comparison.
+std::vector<std::uint32_t> referenceOrder(const std::vector<float>& values)
+{
+    std::vector<float> finite;
+    std::copy_if(values.begin(), values.end(), std::back_inserter(finite),
+                 [](float v) { return std::isfinite(v); });
+    std::sort(finite.begin(), finite.end(), [](float a, float b) {
+        return a < b || (a == b && std::signbit(a) && !std::signbit(b));
+    });
+    std::vector<std::uint32_t> bits(finite.size());
+    std::transform(finite.begin(), finite.end(), bits.begin(),
+                   [](float v) { return std::bit_cast<std::uint32_t>(v); });
+    return bits;
+}
+
+std::vector<std::uint32_t> sortedBits(const Distribution& dist)
+{
+    std::vector<std::uint32_t> bits(dist.sorted().size());
+    std::transform(dist.sorted().begin(), dist.sorted().end(), bits.begin(),
+                   [](float v) { return std::bit_cast<std::uint32_t>(v); });
+    return bits;
+}
+
+// Inputs that exercise the bucketed parallel sort: the kinds of values a tensor holds.
+enum class Pattern { Mixed, FewDistinct, Constant, Extremes, NonFinite };
+
+std::vector<float> patterned(std::size_t n, Pattern pattern, unsigned seed)
+{
+    constexpr float kMax = std::numeric_limits<float>::max();
+    constexpr float kDenormal = std::numeric_limits<float>::denorm_min();
+    std::mt19937 rng(seed);
+    std::vector<float> values(n);
+    switch (pattern) {
+    case Pattern::Mixed:
+        return mixedData(n, seed);
+    case Pattern::FewDistinct: {
+        // Long runs of equal values, zeros of both signs among them (a ReLU-like tensor).
+        const float choices[] = {0.0f, -0.0f, 0.0f, 1.5f, -2.25f, 1e-3f};
+        std::uniform_int_distribution<int> pick(0, 5);
+        for (float& v : values) {
+            v = choices[pick(rng)];
+        }
+        return values;
+    }
+    case Pattern::Constant:
+        std::fill(values.begin(), values.end(), 0.75f);
+        return values;
+    case Pattern::Extremes: {
+        const float choices[] = {kMax,   -kMax,   kDenormal,     -kDenormal,
+                                 0.0f,   -0.0f,   1.0f,          -1.0f,
+                                 1e-38f, -1e-38f, 2 * kDenormal, std::numeric_limits<float>::min()};
+        // Three in four from the list, the rest spread over thirty decades.
+        std::uniform_int_distribution<int> pick(0, 15);
+        std::normal_distribution<float> normal(0.0f, 1e30f);
+        for (float& v : values) {
+            const int kind = pick(rng);
+            v = kind < 12 ? choices[kind] : normal(rng);
+        }
+        return values;
+    }
+    case Pattern::NonFinite:
+        for (std::size_t i = 0; i < n; ++i) {
+            values[i] = i % 3 == 0 ? std::numeric_limits<float>::quiet_NaN()
+                                   : (i % 3 == 1 ? INFINITY : -INFINITY);
+        }
+        return values;
+    }
+    return values;
+}
+
 bool closeRelative(double actual, long double expected, double tolerance)
 {
     const long double scale = std::max<long double>(1.0L, std::abs(expected));
@@ -86,6 +158,10 @@ private slots:
     void emptyAndSingle();
     void cancelStopsBuild();
     void smallRangeKeepsPrecision();
+    void largeInputsMatchBruteForce_data();
+    void largeInputsMatchBruteForce();
+    void signedZerosInOrder();
+    void progressRisesToOne();
 };
 
 void TestDistribution::sortedMatchesStdSort_data()
@@ -261,6 +337,88 @@ void TestDistribution::smallRangeKeepsPrecision()
     QCOMPARE(got.count, want.count);
     constexpr double kCancellationTolerance = 1e-15;
     QVERIFY(closeRelative(got.sumSquares.value(), want.sumSquares, kCancellationTolerance));
+}
+
+void TestDistribution::largeInputsMatchBruteForce_data()
+{
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("pattern");
+    // Around the size where the sort turns parallel (2^17), its chunk size (2^18) and bucket
+    // size (2^17), and a few million values (many buckets, several chunks per thread).
+    const int sizes[] = {131071, 131072, 131073, 262143, 262144, 262145, 1048593, 3000001};
+    const char* names[] = {"mixed", "few distinct", "constant", "extremes", "non-finite"};
+    for (int n : sizes) {
+        for (int pattern = 0; pattern < 5; ++pattern) {
+            QTest::addRow("%s n=%d", names[pattern], n) << n << pattern;
+        }
+    }
+}
+
+void TestDistribution::largeInputsMatchBruteForce()
+{
+    QFETCH(int, n);
+    QFETCH(int, pattern);
+    const std::vector<float> values = patterned(n, Pattern(pattern), 100 + n);
+    const Distribution dist(values);
+    const std::vector<std::uint32_t> expected = referenceOrder(values);
+    QCOMPARE(dist.count(), std::int64_t(expected.size()));
+    QCOMPARE(dist.nonFiniteCount(), std::int64_t(values.size() - expected.size()));
+    QVERIFY(sortedBits(dist) == expected);
+
+    // Prefix sums at block edges and inside blocks, against a long-double running sum.
+    long double sum = 0;
+    long double squares = 0;
+    std::int64_t checked = 0;
+    const std::int64_t step = std::max<std::int64_t>(1, dist.count() / 97);
+    for (std::int64_t i = 0; i <= dist.count(); ++i) {
+        if (i % step == 0 || i % Distribution::kBlockSize == 0 || i == dist.count()) {
+            QVERIFY2(closeRelative(dist.prefixSum(i).value(), sum, kRelativeSumTolerance),
+                     qPrintable(QString("sum at %1").arg(i)));
+            QVERIFY(
+                closeRelative(dist.prefixSumSquares(i).value(), squares, kRelativeSumTolerance));
+            ++checked;
+        }
+        if (i < dist.count()) {
+            const long double x = dist.sorted()[i];
+            sum += x;
+            squares += x * x;
+        }
+    }
+    QVERIFY(checked > 0);
+}
+
+void TestDistribution::signedZerosInOrder()
+{
+    // Zeros of both signs mixed with values on both sides, in a large input (bucketed sort) and
+    // a small one (one sort).
+    for (std::size_t n : {std::size_t(1000), std::size_t(400000)}) {
+        std::vector<float> values(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            values[i] = i % 4 == 0 ? -0.0f : (i % 4 == 1 ? 0.0f : (i % 4 == 2 ? 1e-40f : -1e-40f));
+        }
+        const Distribution dist(values);
+        const auto zeros = dist.sorted().subspan(n / 4, n / 2);
+        QVERIFY(std::all_of(zeros.begin(), zeros.begin() + n / 4,
+                            [](float z) { return z == 0.0f && std::signbit(z); }));
+        QVERIFY(std::all_of(zeros.begin() + n / 4, zeros.end(),
+                            [](float z) { return z == 0.0f && !std::signbit(z); }));
+    }
+}
+
+void TestDistribution::progressRisesToOne()
+{
+    const std::vector<float> values = mixedData(2000000, 9);
+    std::vector<double> reported;
+    const Distribution dist(values, [&](double f) {
+        reported.push_back(f);
+        return true;
+    });
+    QVERIFY(reported.size() > 3);
+    QVERIFY(std::is_sorted(reported.begin(), reported.end()));
+    QCOMPARE(reported.back(), 1.0);
+    // A cancel in the middle of the parallel passes stops the build.
+    int calls = 0;
+    QVERIFY_THROWS_EXCEPTION(Cancelled, Distribution(values, [&](double) { return ++calls < 3; }));
 }
 
 QTEST_APPLESS_MAIN(TestDistribution)

@@ -3,7 +3,9 @@
 #include "quantscope/compensated_sum.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -21,10 +23,10 @@ using ProgressCallback = std::function<bool(double fraction)>;
 
 // The finite values of a tensor, sorted, with block prefix sums of x and x^2.
 //
-// Built once per tensor (the only O(n log n) step); afterwards every range question costs
-// O(log n): two binary searches plus at most one block of values at each end. Prefix sums are
-// kept per block of kBlockSize sorted values, not per element, so the memory is the sorted
-// float32 copy plus ~0.5 byte per value.
+// Built once per tensor (the only O(n log n) step, on all cores); afterwards every range question
+// costs O(log n): two binary searches plus at most one block of values at each end. Prefix sums
+// are kept per block of kBlockSize sorted values, not per element, so the memory is the sorted
+// float32 copy plus ~0.5 byte per value. Movable, not copyable.
 class Distribution {
 public:
     static constexpr std::int64_t kBlockSize = 64;
@@ -32,13 +34,13 @@ public:
     Distribution() = default;
     explicit Distribution(std::span<const float> values, const ProgressCallback& progress = {});
 
-    std::int64_t count() const { return static_cast<std::int64_t>(m_sorted.size()); }
+    std::int64_t count() const { return m_count; }
     std::int64_t nonFiniteCount() const { return m_nonFinite; }
-    bool empty() const { return m_sorted.empty(); }
+    bool empty() const { return m_count == 0; }
 
-    std::span<const float> sorted() const { return m_sorted; }
-    float min() const { return m_sorted.front(); } // precondition: !empty()
-    float max() const { return m_sorted.back(); }  // precondition: !empty()
+    std::span<const float> sorted() const { return {m_sorted.get(), std::size_t(m_count)}; }
+    float min() const { return m_sorted[0]; }           // precondition: !empty()
+    float max() const { return m_sorted[m_count - 1]; } // precondition: !empty()
     double maxAbs() const;
     double mean() const;
     double stddev() const; // population standard deviation
@@ -60,7 +62,8 @@ public:
     float quantile(double q) const;
 
 private:
-    std::vector<float> m_sorted;
+    std::unique_ptr<float[], void (*)(void*)> m_sorted{nullptr, &std::free}; // m_count values
+    std::int64_t m_count = 0;
     std::vector<CompensatedSum> m_blockSum;        // sum of sorted[0, k * kBlockSize)
     std::vector<CompensatedSum> m_blockSumSquares; // same for x^2
     std::int64_t m_nonFinite = 0;

@@ -97,7 +97,7 @@ public:
             result.codebooks.resize(static_cast<std::size_t>(slices));
             m_codebooks = result.codebooks;
         }
-        m_workers.resize(static_cast<std::size_t>(parallelWorkerCount()));
+        m_workers.resize(static_cast<std::size_t>(hardwareThreads()));
         if (m_codeRange) {
             m_codeTable = std::int64_t(m_codeRange->second) - m_codeRange->first + 1;
             m_countLanes = m_codeTable <= kInterleavedCodeTable ? kCountLanes : 1;

@@ -11,9 +11,6 @@ namespace quantscope {
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-// A sweep must raise E by a float32 step to earn another: the original keeps E in float32, and
-// a relative step keeps the rule independent of the tensor's scale.
-constexpr double kRelativeRise = std::numeric_limits<float>::epsilon();
 
 // q(w) = sign(w) · rep[j], j the largest index with |w| >= bdr[j]; sign(0) = +1 (so −0 too).
 double forwardRule(std::span<const double> boundaries, std::span<const double> representatives,
@@ -25,90 +22,6 @@ double forwardRule(std::span<const double> boundaries, std::span<const double> r
     const double rep = representatives[std::max<std::ptrdiff_t>(j, 0)];
     const double q = w >= 0.0f ? rep : -rep;
     return q == 0.0 ? 0.0 : q; // no −0 levels
-}
-
-// The slices with their cursors and prefix sums of w², so that a sweep only searches inside the
-// clusters it moves (and finds its objective without searching at all).
-struct SweepState {
-    std::vector<std::int64_t>& slices;
-    std::vector<MagnitudeOrder::Cursor> cursors;
-    std::vector<CompensatedSum> squares;
-
-    SweepState(const MagnitudeOrder& order, std::vector<std::int64_t>& s)
-        : slices(s)
-    {
-        for (std::int64_t rank : slices) {
-            cursors.push_back(order.cursor(rank));
-            squares.push_back(order.squaresBefore(cursors.back()));
-        }
-    }
-
-    double objective(int levels, double n) const
-    {
-        double total = 0.0;
-        for (int k = levels % 2; k < int(slices.size()); ++k) {
-            total += k == 0 ? clusterTerm(0.0, squares[0], 0, slices[0], n)
-                            : clusterTerm(squares[k - 1], squares[k], slices[k - 1], slices[k], n);
-        }
-        return total;
-    }
-};
-
-// One bisection of the authors' recUpdate: slices[k] between its neighbours, keeping the half
-// whose side has the larger local objective of clusters k and k + 1.
-void searchBoundary(const MagnitudeOrder& order, int levels, SweepState& state, int k)
-{
-    using Cursor = MagnitudeOrder::Cursor;
-    const double n = double(order.count());
-    const std::int64_t low = k == 0 ? 0 : state.slices[k - 1];
-    const Cursor lowCursor = k == 0 ? order.first() : state.cursors[k - 1];
-    const CompensatedSum squaresLow = k == 0 ? CompensatedSum() : state.squares[k - 1];
-    const std::int64_t high = state.slices[k + 1];
-    const Cursor highCursor = state.cursors[k + 1];
-    const CompensatedSum squaresHigh = state.squares[k + 1];
-    auto settle = [&](std::int64_t rank, const Cursor& cursor, const CompensatedSum& squares) {
-        state.slices[k] = rank;
-        state.cursors[k] = cursor;
-        state.squares[k] = squares;
-    };
-    if (high - 1 <= low) {
-        // The only placement that keeps cluster k + 1 non-empty (the original recurses forever).
-        settle(low, lowCursor, squaresLow);
-        return;
-    }
-    const bool lowerCounts = k >= levels % 2; // the zero cluster is not part of the objective
-    auto local = [&](std::int64_t s, const CompensatedSum& squares) {
-        return (lowerCounts ? clusterTerm(squaresLow, squares, low, s, n) : 0.0) +
-               clusterTerm(squares, squaresHigh, s, high, n);
-    };
-
-    std::int64_t begin = low;
-    std::int64_t end = high - 1;
-    Cursor beginCursor = lowCursor;
-    Cursor endCursor = order.cursor(end, lowCursor, highCursor);
-    CompensatedSum beginSquares = squaresLow;
-    CompensatedSum endSquares = order.squaresBefore(endCursor);
-    while (end - begin > 1) {
-        const std::int64_t center = begin + (end - begin) / 2;
-        const Cursor centerCursor = order.cursor(center, beginCursor, endCursor);
-        const CompensatedSum centerSquares = order.squaresBefore(centerCursor);
-        const double magnitude = order.magnitudeAt(centerCursor);
-        const CompensatedSum nextSquares = centerSquares + magnitude * magnitude; // exact square
-        if (local(center, centerSquares) > local(center + 1, nextSquares)) {
-            end = center;
-            endCursor = centerCursor;
-            endSquares = centerSquares;
-        } else {
-            begin = center;
-            beginCursor = centerCursor;
-            beginSquares = centerSquares;
-        }
-    }
-    if (local(begin, beginSquares) > local(end, endSquares)) {
-        settle(begin, beginCursor, beginSquares);
-    } else {
-        settle(end, endCursor, endSquares);
-    }
 }
 
 // Forward rule turned into ascending levels with float32-exact thresholds.
@@ -173,6 +86,8 @@ MagnitudeOrder::MagnitudeOrder(const Distribution& dist)
     , m_zeroEnd(dist.upperIndex(0.0))
     , m_squaresBelowZero(sortedSquaresBefore(m_zeroBegin))
     , m_squaresToPositives(sortedSquaresBefore(m_zeroEnd))
+    , m_roughSquaresBelowZero(m_squaresBelowZero.value())
+    , m_roughSquaresToPositives(m_squaresToPositives.value())
 {
 }
 
@@ -233,6 +148,60 @@ CompensatedSum MagnitudeOrder::sortedSquaresBefore(std::int64_t index) const
     return m_dist->prefixSumSquares(blockStart) + rest;
 }
 
+double MagnitudeOrder::roughSortedSquaresBefore(std::int64_t index) const
+{
+    const std::int64_t blockStart = index - index % Distribution::kBlockSize;
+    // Four partial sums, so the additions do not wait on each other.
+    double r0 = 0.0;
+    double r1 = 0.0;
+    double r2 = 0.0;
+    double r3 = 0.0;
+    std::int64_t i = blockStart;
+    for (; i + 4 <= index; i += 4) {
+        const double x0 = m_sorted[i];
+        const double x1 = m_sorted[i + 1];
+        const double x2 = m_sorted[i + 2];
+        const double x3 = m_sorted[i + 3];
+        r0 += x0 * x0;
+        r1 += x1 * x1;
+        r2 += x2 * x2;
+        r3 += x3 * x3;
+    }
+    for (; i < index; ++i) {
+        const double x = m_sorted[i];
+        r0 += x * x;
+    }
+    return m_dist->prefixSumSquares(blockStart).value() + ((r0 + r1) + (r2 + r3));
+}
+
+double MagnitudeOrder::roughSquaresBefore(const Cursor& at) const
+{
+    return (m_roughSquaresBelowZero - roughSortedSquaresBefore(m_zeroBegin - at.negatives)) +
+           (roughSortedSquaresBefore(m_zeroEnd + at.positives) - m_roughSquaresToPositives);
+}
+
+void MagnitudeOrder::copyMagnitudes(Cursor& from, std::int64_t count, float* out) const
+{
+    const std::int64_t zeros = m_zeroEnd - m_zeroBegin;
+    const std::int64_t negatives = m_zeroBegin;
+    const std::int64_t positives = m_count - m_zeroEnd;
+    const std::int64_t end = from.rank + count;
+    for (; from.rank < std::min(end, zeros); ++from.rank) {
+        *out++ = 0.0f;
+    }
+    // At equal magnitude, positives first (as cursor()).
+    for (; from.rank < end; ++from.rank) {
+        const bool negativeLeft = from.negatives < negatives;
+        const bool positiveLeft = from.positives < positives;
+        const float negative = negativeLeft ? -m_sorted[m_zeroBegin - 1 - from.negatives] : 0.0f;
+        const float positive = positiveLeft ? m_sorted[m_zeroEnd + from.positives] : 0.0f;
+        const bool takeNegative = negativeLeft && (!positiveLeft || negative < positive);
+        *out++ = takeNegative ? negative : positive;
+        from.negatives += takeNegative;
+        from.positives += !takeNegative;
+    }
+}
+
 CompensatedSum MagnitudeOrder::squaresBefore(const Cursor& at) const
 {
     return (m_squaresBelowZero - sortedSquaresBefore(m_zeroBegin - at.negatives)) +
@@ -286,42 +255,6 @@ double objectiveOf(const MagnitudeOrder& order, int levels, std::span<const std:
         begin = slices[k];
     }
     return objective;
-}
-
-SweepResult runSweeps(const MagnitudeOrder& order, int levels, std::vector<std::int64_t>& slices,
-                      int maxSweeps)
-{
-    SweepResult result;
-    const double n = double(order.count());
-    SweepState state(order, slices);
-    double current = state.objective(levels, n);
-    // As the original (previous E = 0 at the start): an all-zero tensor is left as it is.
-    if (!(current > 0.0)) {
-        return result;
-    }
-    for (int sweep = 0;; ++sweep) {
-        if (sweep == maxSweeps) {
-            result.converged = false;
-            break;
-        }
-        // Only the slices need restoring: the search ends with an undone sweep.
-        const std::vector<std::int64_t> slicesBefore = slices;
-        for (int k = 0; k + 1 < int(slices.size()); ++k) {
-            searchBoundary(order, levels, state, k);
-        }
-        const double next = state.objective(levels, n);
-        if (next < current) {
-            slices = slicesBefore;
-            break;
-        }
-        result.objectives.push_back(next);
-        const bool rose = next > current * (1.0 + kRelativeRise);
-        current = next;
-        if (!rose) {
-            break;
-        }
-    }
-    return result;
 }
 
 WeightedEntropyDesign finishDesign(const MagnitudeOrder& order, int levels,

@@ -1,7 +1,7 @@
 #pragma once
 
-// Shared steps of the weq and weq-opt schemes: the magnitude order, the objective, the authors'
-// bisection sweeps and the turn from clusters into a codebook.
+// Shared steps of the weq and weq-opt schemes: the magnitude order, the objective and the turn
+// from clusters into a codebook (the authors' sweeps are in weq_sweeps.h).
 
 #include "quantscope/compensated_sum.h"
 #include "quantscope/distribution.h"
@@ -36,8 +36,14 @@ public:
     Cursor cursor(std::int64_t rank, const Cursor& below, const Cursor& above) const;
     // Sum of w² over the magnitudes before the cursor.
     CompensatedSum squaresBefore(const Cursor& at) const;
+    // The same sum in plain double arithmetic (relative error ~1e-16 of the whole sum): what the
+    // sweeps' many comparisons need, at a fraction of the cost.
+    double roughSquaresBefore(const Cursor& at) const;
     // The magnitude at the cursor's rank (< n), an exact float32 value.
     double magnitudeAt(const Cursor& at) const;
+    // The `count` magnitudes from the cursor on, in rank order, into out[0, count); moves the
+    // cursor past them.
+    void copyMagnitudes(Cursor& from, std::int64_t count, float* out) const;
 
     CompensatedSum prefixSquares(std::int64_t rank) const { return squaresBefore(cursor(rank)); }
     double magnitudeAt(std::int64_t rank) const { return magnitudeAt(cursor(rank)); }
@@ -48,6 +54,7 @@ private:
     // Prefix sum of x² of the sorted values: the Distribution's block sum plus the rest of the
     // block (at most 63 exact squares, summed plainly).
     CompensatedSum sortedSquaresBefore(std::int64_t index) const;
+    double roughSortedSquaresBefore(std::int64_t index) const;
 
     const Distribution* m_dist;
     std::span<const float> m_sorted;
@@ -56,6 +63,8 @@ private:
     std::int64_t m_zeroEnd = 0;        // sorted index of the first value > 0
     CompensatedSum m_squaresBelowZero; // prefix sums of x² at m_zeroBegin and m_zeroEnd
     CompensatedSum m_squaresToPositives;
+    double m_roughSquaresBelowZero = 0.0;
+    double m_roughSquaresToPositives = 0.0;
 };
 
 // (L + 1) / 2; throws UsageError when L is outside the accepted range.
@@ -67,16 +76,6 @@ double clusterTerm(const CompensatedSum& squaresAtBegin, const CompensatedSum& s
                    std::int64_t begin, std::int64_t end, double n);
 
 double objectiveOf(const MagnitudeOrder& order, int levels, std::span<const std::int64_t> slices);
-
-struct SweepResult {
-    std::vector<double> objectives; // E after each kept sweep
-    bool converged = true;          // false when stopped by maxSweeps while E still rose
-};
-
-// The authors' search from `slices` (updated in place): sweeps over the boundaries while E rises
-// (by at least a float32 step, relative); a sweep that lowers E is undone.
-SweepResult runSweeps(const MagnitudeOrder& order, int levels, std::vector<std::int64_t>& slices,
-                      int maxSweeps);
 
 // Representatives, boundaries, objective and codebook of the final clusters.
 WeightedEntropyDesign finishDesign(const MagnitudeOrder& order, int levels,

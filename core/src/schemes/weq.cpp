@@ -1,12 +1,14 @@
 #include "quantscope/schemes/weighted_entropy.h"
 #include "schemes/scheme_factories.h"
 #include "schemes/weighted_entropy_common.h"
+#include "schemes/weq_sweeps.h"
 
 #include <algorithm>
 
 namespace quantscope {
 
-WeightedEntropyDesign designWeightedEntropy(const Distribution& dist, int levels)
+WeightedEntropyDesign designWeightedEntropy(const Distribution& dist, int levels,
+                                            const WeightedEntropySearch& search)
 {
     const int half = weightedEntropyClusterCount(levels);
     const MagnitudeOrder order(dist);
@@ -17,8 +19,7 @@ WeightedEntropyDesign designWeightedEntropy(const Distribution& dist, int levels
         slices[k] = n * (k + 1) / half;
     }
     const double initial = objectiveOf(order, levels, slices);
-    const int maxSweeps = std::max(1, kWeightedEntropySweepBudget / std::max(1, half - 1));
-    SweepResult sweeps = runSweeps(order, levels, slices, maxSweeps);
+    SweepResult sweeps = runSweeps(order, levels, slices, {search.maxSweeps, false});
     WeightedEntropyDesign design = finishDesign(order, levels, std::move(slices));
     design.initialObjective = initial;
     design.sweepObjectives = std::move(sweeps.objectives);
@@ -41,13 +42,23 @@ public:
     {
         // 16 levels by default, so `--bits 4` (2^4 levels) and the default agree.
         return {{"levels", ParamKind::Levels, 2, kWeightedEntropyMaxLevels, 16,
-                 "Number of levels; an odd count has a zero level (bits b give 2^b levels)"}};
+                 "Number of levels; an odd count has a zero level (bits b give 2^b levels)"},
+                {"sweeps",
+                 ParamKind::Step,
+                 1,
+                 kWeightedEntropyMaxSweeps,
+                 100,
+                 "Stop after this many sweeps; auto sweeps while the objective rises, as the "
+                 "authors",
+                 {},
+                 true}};
     }
 
 protected:
     Codebook designResolved(const Distribution& dist, const Params& params) const override
     {
-        return designWeightedEntropy(dist, params.getInt("levels")).codebook;
+        const WeightedEntropySearch search{params.has("sweeps") ? params.getInt("sweeps") : 0};
+        return designWeightedEntropy(dist, params.getInt("levels"), search).codebook;
     }
 };
 

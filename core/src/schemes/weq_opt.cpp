@@ -1,6 +1,7 @@
 #include "quantscope/schemes/weighted_entropy.h"
 #include "schemes/scheme_factories.h"
 #include "schemes/weighted_entropy_common.h"
+#include "schemes/weq_sweeps.h"
 
 #include <algorithm>
 #include <limits>
@@ -174,7 +175,7 @@ WeightedEntropyDesign designWeightedEntropyOptimal(const Distribution& dist, int
     std::vector<std::int64_t> slices = ClusterProgramme(order, levels, std::move(ranks)).solve();
     fillEmptyTopClusters(slices);
     const double programmeObjective = objectiveOf(order, levels, slices);
-    SweepResult sweeps = runSweeps(order, levels, slices, kPolishSweeps);
+    SweepResult sweeps = runSweeps(order, levels, slices, {kPolishSweeps, true});
     // weq's slices were candidates, so only summation-order rounding could favour them.
     if (objectiveOf(order, levels, slices) < greedy.objective) {
         slices = greedy.slices;
