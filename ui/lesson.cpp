@@ -3,6 +3,8 @@
 #include "explorer_controller.h"
 #include "lesson_catalogue.h"
 
+#include "quantscope/scheme.h"
+
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -47,8 +49,14 @@ Params LessonContext::paramsFor(const std::string& scheme, std::optional<int> bi
     return result;
 }
 
-QuantResult LessonContext::design(const std::string& scheme, const Params& given) const
+QuantResult LessonContext::design(const std::string& scheme, const Params& given,
+                                  const Granularity& granularity) const
 {
+    const bool byPass =
+        granularity != Granularity::perTensor() || (schemeById(scheme).asBlockScheme() != nullptr);
+    if (byPass && tensor) {
+        return quantizeResult(*tensor, *dist, scheme, given, granularity);
+    }
     return designResult(*dist, scheme, given);
 }
 
@@ -61,7 +69,7 @@ const std::vector<Lesson>& allLessons()
 {
     static const std::vector<Lesson> lessons = {
         makeLinearLesson(), makeClippingLesson(), makeLloydMaxLesson(), makeWeqLesson(),
-        makeWeqLogLesson(), makeIntegerLesson(),  makeDsqLesson(),
+        makeWeqLogLesson(), makeIntegerLesson(),  makeDsqLesson(),      makeBlocksLesson(),
     };
     return lessons;
 }
@@ -175,7 +183,7 @@ void addMetricFacts(LessonFacts& facts, const QString& prefix, const QuantResult
         const QString error = QStringLiteral("(%1 cannot design: %2)")
                                   .arg(QString::fromStdString(result.schemeId),
                                        QString::fromStdString(result.error).toHtmlEscaped());
-        for (const char* name : {"sqnr", "mse", "clipped", "used", "levels"}) {
+        for (const char* name : {"sqnr", "mse", "clipped", "used", "levels", "bpw"}) {
             facts.push_back(textFact(p + QLatin1String(name), error));
         }
         return;
@@ -185,6 +193,7 @@ void addMetricFacts(LessonFacts& facts, const QString& prefix, const QuantResult
     facts.push_back(percentFact(p + QStringLiteral("clipped"), result.metrics.clippedFraction));
     facts.push_back(integerFact(p + QStringLiteral("used"), result.metrics.levelsUsed));
     facts.push_back(integerFact(p + QStringLiteral("levels"), result.codebook.levelCount()));
+    facts.push_back(numberFact(p + QStringLiteral("bpw"), result.bitsPerWeight));
 }
 
 } // namespace quantscope

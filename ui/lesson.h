@@ -62,6 +62,7 @@ using LessonFacts = std::vector<LessonFact>;
 // What a step's facts are computed from: a snapshot of the explorer, read on a worker thread.
 struct LessonContext {
     std::shared_ptr<const Distribution> dist; // the loaded tensor's; never null when computing
+    std::shared_ptr<const Tensor> tensor;     // its values, for block-scaled schemes
     std::string schemeId;                     // the explorer's scheme
     Params params;                            // and the user's parameters for it
     std::optional<IntegerLinearProblem> pipeline;
@@ -71,8 +72,10 @@ struct LessonContext {
     // Parameters for `scheme`: the user's when the explorer is on it; else the step's own when
     // the step sets that scheme; else its defaults at the explorer's bits (or `bits` when given).
     Params paramsFor(const std::string& scheme, std::optional<int> bits = {}) const;
-    // `scheme` designed with the core on the tensor (errors land in QuantResult::error).
-    QuantResult design(const std::string& scheme, const Params& params) const;
+    // `scheme` designed with the core on the tensor (errors land in QuantResult::error): from
+    // the Distribution, or by a pass over the values for block-scaled schemes and `granularity`.
+    QuantResult design(const std::string& scheme, const Params& params,
+                       const Granularity& granularity = {}) const;
     // `scheme` at paramsFor(scheme, bits).
     QuantResult live(const std::string& scheme, std::optional<int> bits = {}) const;
 };
@@ -110,7 +113,8 @@ LessonFact percentFact(const QString& name, double fraction);
 LessonFact decibelFact(const QString& name, std::optional<double> db);
 LessonFact textFact(const QString& name, const QString& text);
 // The usual metrics of a design as {prefix.sqnr} (dB), {prefix.mse}, {prefix.clipped} (percent),
-// {prefix.used} and {prefix.levels}; a failed design shows its error in {prefix.sqnr}.
+// {prefix.used}, {prefix.levels} and {prefix.bpw} (bits per weight); a failed design shows its
+// error in {prefix.sqnr}.
 void addMetricFacts(LessonFacts& facts, const QString& prefix, const QuantResult& result);
 
 } // namespace quantscope

@@ -12,6 +12,7 @@ Lesson makeWeqLesson();
 Lesson makeWeqLogLesson();
 Lesson makeIntegerLesson();
 Lesson makeDsqLesson();
+Lesson makeBlocksLesson();
 
 // Helpers the lessons share.
 LessonTensor demoLessonTensor(const QString& name);
@@ -26,6 +27,8 @@ inline const QString kRateDistortion = QStringLiteral("rateDistortionView");
 inline const QString kComparison = QStringLiteral("comparisonTable");
 inline const QString kTeaching = QStringLiteral("teachingPanel");
 inline const QString kMetrics = QStringLiteral("metricsView");
+inline const QString kBlockScales = QStringLiteral("blockScaleView");
+inline const QString kErrorProfile = QStringLiteral("errorProfileView");
 inline const QString kPipeline = QStringLiteral("integerPipelineView");
 inline const QString kPipelineInputs = QStringLiteral("integerPipelineInputs");
 // The slider and spin box of one scheme parameter.

@@ -324,6 +324,7 @@ void LessonPanel::startFacts()
     m_factsPending = false;
     LessonContext context;
     context.dist = m_controller->distribution();
+    context.tensor = m_controller->tensor();
     context.schemeId = m_controller->schemeId().toStdString();
     context.params = m_controller->params();
     if (m_pipelineView != nullptr) {

@@ -81,6 +81,41 @@ double directClippedFraction(const std::vector<float>& values, double scale, int
     return double(beyond) / double(values.size());
 }
 
+// MXFP4 of one block by the OCP MX v1.0 rule, plainly: scale 2^(floor(log2 amax) − 2), E2M1
+// elements rounded to nearest (ties to even code) and saturated at 6. Returns the scale.
+double directMxfp4Block(const float* block, int size, std::vector<double>& out)
+{
+    static const double grid[] = {0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0};
+    double amax = 0.0;
+    for (int i = 0; i < size; ++i) {
+        amax = std::max(amax, std::abs(double(block[i])));
+    }
+    const double scale = amax == 0.0 ? 1.0 : std::ldexp(1.0, std::ilogb(amax) - 2);
+    for (int i = 0; i < size; ++i) {
+        const double m = std::abs(double(block[i])) / scale;
+        int best = 0;
+        for (int g = 1; g < 8; ++g) {
+            const double d = std::abs(m - grid[g]) - std::abs(m - grid[best]);
+            if (d < 0.0 || (d == 0.0 && g % 2 == 0)) {
+                best = g;
+            }
+        }
+        out.push_back(std::copysign(grid[best] * scale, double(block[i])));
+    }
+    return amax == 0.0 ? 0.0 : scale;
+}
+
+double sqnrDb(const std::vector<float>& values, const std::vector<double>& quantized)
+{
+    double signal = 0.0;
+    double noise = 0.0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        signal += double(values[i]) * double(values[i]);
+        noise += (quantized[i] - double(values[i])) * (quantized[i] - double(values[i]));
+    }
+    return 10.0 * std::log10(signal / noise);
+}
+
 class LessonWindow {
 public:
     LessonWindow()
@@ -174,6 +209,7 @@ private slots:
     void weqLogNumbers();
     void integerNumbers();
     void dsqNumbers();
+    void blocksNumbers();
     void numbersFollowTheSliders();
     void navigationMenuAndEmphasis();
     void commandLineWorksWithoutADisplay();
@@ -207,7 +243,8 @@ void TestLessons::catalogue()
         QCOMPARE(findLesson(lesson.id), &lesson);
         QCOMPARE(findLesson(QString::number(i + 1)), &lesson);
     }
-    for (const char* id : {"linear", "clipping", "lloyd-max", "weq", "weq-log", "integer", "dsq"}) {
+    for (const char* id :
+         {"linear", "clipping", "lloyd-max", "weq", "weq-log", "integer", "dsq", "blocks"}) {
         QVERIFY2(findLesson(QString::fromLatin1(id)) != nullptr, id);
     }
     QVERIFY(findLesson(QStringLiteral("0")) == nullptr);
@@ -534,6 +571,65 @@ void TestLessons::dsqNumbers()
     CHECK_FACT(lw, "delta", 0.5 * delta, kDirectRelTolerance);
     const double centre = 0.5 * (double(*lo) + double(*hi));
     CHECK_FACT(lw, "lower", centre - 1.5 * 0.5 * delta, kDirectRelTolerance);
+}
+
+// Block formats on the outlier demo: the per-tensor numbers by direct passes, MXFP4 by a plain
+// implementation of the OCP rule, and the bits per weight each format stores.
+void TestLessons::blocksNumbers()
+{
+    constexpr int kMxBlock = 32;
+    LessonWindow lw;
+    const std::vector<float> values = demoValues("outliers");
+    double sumSquares = 0.0;
+    double sum = 0.0;
+    for (float v : values) {
+        sum += v;
+        sumSquares += double(v) * double(v);
+    }
+    const double n = double(values.size());
+    const double threshold = 8.0 * std::sqrt(sumSquares / n - (sum / n) * (sum / n));
+    const auto outliers = std::count_if(values.begin(), values.end(),
+                                        [&](float v) { return std::abs(v) > threshold; });
+    QVERIFY(lw.show(QStringLiteral("blocks"), 0));
+    CHECK_FACT(lw, "outliers", double(outliers), 0.0);
+    QCOMPARE(outliers, 64); // the demo's own count; none of its normal values is that far out
+    const Codebook sym4 = schemeById("symmetric").design(Distribution(values), {{"bits", 4.0}});
+    CHECK_FACT(lw, "sym.sqnr", directSqnrDb(values, sym4), 1e-6);
+    CHECK_FACT(lw, "sym.bpw", 4.0 + 32.0 / n, 1e-12); // 4-bit codes and one float32 scale
+
+    QVERIFY(lw.show(QStringLiteral("blocks"), 1));
+    std::vector<double> mx;
+    std::vector<float> scales;
+    for (std::size_t at = 0; at < values.size(); at += kMxBlock) {
+        scales.push_back(float(directMxfp4Block(&values[at], kMxBlock, mx)));
+    }
+    CHECK_FACT(lw, "mx.sqnr", sqnrDb(values, mx), 1e-9);
+    CHECK_FACT(lw, "mx.bpw", 4.25, 0.0);
+    CHECK_FACT(lw, "mx.blocks", double(scales.size()), 0.0);
+    std::vector<float> sorted = scales;
+    std::sort(sorted.begin(), sorted.end());
+    const float median = sorted[sorted.size() / 2];
+    CHECK_FACT(lw, "mx.median", median, 0.0);
+    const auto hot =
+        std::count_if(scales.begin(), scales.end(), [&](float s) { return s >= 4.0f * median; });
+    CHECK_FACT(lw, "mx.hot", double(hot), 0.0);
+    QVERIFY(hot >= 1 && hot <= 64); // at most one block per outlier
+    QVERIFY(lw.fact(QStringLiteral("mx.sqnr")) > lw.fact(QStringLiteral("sym.sqnr")) + 10.0);
+
+    QVERIFY(lw.show(QStringLiteral("blocks"), 2));
+    CHECK_FACT(lw, "nv.bpw", 4.5 + 32.0 / n, 1e-12);
+    double amax = 0.0;
+    for (float v : values) {
+        amax = std::max(amax, std::abs(double(v)));
+    }
+    CHECK_FACT(lw, "nv.tensor_scale", float(amax / (448.0 * 6.0)), kFloat32RelTolerance);
+
+    // The cost table: per-group int4 stores a float32 scale per 128 values.
+    QVERIFY(lw.show(QStringLiteral("blocks"), 3));
+    CHECK_FACT(lw, "sym5.bpw", 5.0 + 32.0 / n, 1e-12);
+    CHECK_FACT(lw, "group.bpw", 4.25, 1e-12);
+    CHECK_FACT(lw, "mx.sqnr", sqnrDb(values, mx), 1e-9);
+    QVERIFY(lw.fact(QStringLiteral("group.sqnr")) > lw.fact(QStringLiteral("sym5.sqnr")));
 }
 
 // Moving a slider during a step recomputes the paragraph for the new state.

@@ -1,0 +1,202 @@
+// Lesson 8: block formats. One scale per block of 16 to 256 values (OCP MXFP4, NVIDIA NVFP4,
+// llama.cpp's Q4_K) against one scale for the whole tensor, on weights with a few outliers.
+#include "lesson_catalogue.h"
+
+#include "quantscope/granularity.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace quantscope {
+namespace {
+
+constexpr int kBits = 4;
+// A value this many standard deviations from 0 counts as an outlier in the text.
+constexpr double kOutlierSigmas = 8.0;
+// A block whose scale is this many times the median scale holds an outlier.
+constexpr double kHotBlockRatio = 4.0;
+// Per-group linear quantization with a float32 scale per 128 values: as many bits per weight as
+// MXFP4.
+constexpr std::int64_t kGroupSize = 128;
+
+LessonTensor outlierTensor()
+{
+    return demoLessonTensor(QStringLiteral("outliers"));
+}
+
+// How many values lie beyond kOutlierSigmas standard deviations, and that threshold.
+LessonFacts outlierFacts(const Distribution& dist)
+{
+    const double threshold = kOutlierSigmas * dist.stddev();
+    const RangeStats inside = dist.rangeStats(-threshold, threshold);
+    return {integerFact(QStringLiteral("outliers"), double(dist.count() - inside.count)),
+            numberFact(QStringLiteral("sigmas"), kOutlierSigmas),
+            numberFact(QStringLiteral("maxabs"), dist.maxAbs())};
+}
+
+// The spread of a block result's scales: {prefix.blocks}, {prefix.hot} (blocks with a scale of
+// kHotBlockRatio × the median or more), {prefix.median}, {prefix.maxscale}.
+void addBlockFacts(LessonFacts& facts, const QString& prefix, const QuantResult& result)
+{
+    if (!result.valid() || !result.slices) {
+        return;
+    }
+    const SliceResult& slices = *result.slices;
+    const float median = slices.medianScale;
+    const auto hot =
+        std::count_if(slices.blocks.begin(), slices.blocks.end(), [&](const BlockInfo& b) {
+            return median > 0.0f && b.scale >= kHotBlockRatio * median;
+        });
+    const QString p = prefix + QLatin1Char('.');
+    facts.push_back(integerFact(p + QStringLiteral("blocks"), double(slices.blocks.size())));
+    facts.push_back(integerFact(p + QStringLiteral("hot"), double(hot)));
+    facts.push_back(numberFact(p + QStringLiteral("median"), median));
+    facts.push_back(numberFact(p + QStringLiteral("maxscale"), slices.maxScale));
+    for (const auto& [name, value] : slices.designNumbers) {
+        facts.push_back(numberFact(p + QString::fromStdString(name), value));
+    }
+}
+
+LessonStep perTensorStep()
+{
+    LessonStep step;
+    step.title = QObject::tr("One scale for the whole tensor");
+    step.setup.tensor = outlierTensor();
+    step.setup.scheme = QStringLiteral("symmetric");
+    step.setup.params = {{"bits", kBits}};
+    step.setup.emphasis = {views::kHistogram, views::kMetrics};
+    step.text = QObject::tr(
+        "<p>These weights are N(0, 0.02²) with <b>{outliers}</b> values beyond {sigmas} standard "
+        "deviations, up to {maxabs}: a few outliers, as in the weights of large language models. "
+        "Symmetric {bits}-bit quantization gives the whole tensor one scale, set by the largest "
+        "value: {sym.levels} levels spaced <b>{step}</b> apart. <b>{zeroed}</b> of the weights lie "
+        "within ±{half} and become 0. SQNR <b>{sym.sqnr} dB</b> at {sym.bpw} bits per weight: a "
+        "handful of values decide the step for a million.</p>");
+    step.facts = [](const LessonContext& ctx) {
+        const QuantResult sym = ctx.live("symmetric");
+        LessonFacts facts = outlierFacts(*ctx.dist);
+        facts.push_back(integerFact(QStringLiteral("bits"), bitsOf(sym.params)));
+        addMetricFacts(facts, QStringLiteral("sym"), sym);
+        if (sym.valid() && sym.codebook.linear) {
+            const double half = 0.5 * sym.codebook.linear->scale;
+            const RangeStats zeroed = ctx.dist->rangeStats(-half, half);
+            facts.push_back(numberFact(QStringLiteral("step"), sym.codebook.linear->scale));
+            facts.push_back(numberFact(QStringLiteral("half"), half));
+            facts.push_back(percentFact(QStringLiteral("zeroed"),
+                                        double(zeroed.count) / double(ctx.dist->count())));
+        }
+        return facts;
+    };
+    return step;
+}
+
+LessonStep mxStep()
+{
+    LessonStep step;
+    step.title = QObject::tr("MXFP4: one scale per 32 values");
+    step.setup.tensor = outlierTensor();
+    step.setup.scheme = QStringLiteral("mx");
+    step.setup.params = {{"bits", kBits}};
+    step.setup.compare = QStringLiteral("symmetric");
+    step.setup.emphasis = {views::kBlockScales, views::kMetrics};
+    step.text = QObject::tr(
+        "<p>OCP Microscaling (MX) cuts every row into blocks of 32 values. Each block stores a "
+        "power-of-two scale (E8M0, 8 bits) and its values as FP4 E2M1: 0, ±0.5, ±1, ±1.5, ±2, ±3, "
+        "±4, ±6 times the scale. Of the {mx.blocks} blocks only <b>{mx.hot}</b> hold an outlier "
+        "and get a large scale (up to {mx.maxscale}); the others get {mx.median} (the median), "
+        "fitted to their own values. The block-scale view shows the spread.</p>"
+        "<p>SQNR <b>{mx.sqnr} dB</b> against {sym.sqnr} dB with one scale per tensor, for "
+        "{mx.bpw} bits per weight: 4 per value plus 8 per block of 32.</p>");
+    step.facts = [](const LessonContext& ctx) {
+        const QuantResult mx = ctx.live("mx", kBits);
+        LessonFacts facts;
+        addMetricFacts(facts, QStringLiteral("mx"), mx);
+        addBlockFacts(facts, QStringLiteral("mx"), mx);
+        addMetricFacts(facts, QStringLiteral("sym"), ctx.live("symmetric", kBits));
+        return facts;
+    };
+    return step;
+}
+
+LessonStep nvfp4Step()
+{
+    LessonStep step;
+    step.title = QObject::tr("NVFP4: smaller blocks, finer scales");
+    step.setup.tensor = outlierTensor();
+    step.setup.scheme = QStringLiteral("nvfp4");
+    step.setup.compare = QStringLiteral("mx");
+    step.setup.emphasis = {views::kErrorProfile, views::kMetrics};
+    step.text = QObject::tr(
+        "<p>NVIDIA's NVFP4 keeps the E2M1 values but changes the scales: blocks of 16, so an "
+        "outlier spoils half as many neighbours, and each block's scale is an FP8 E4M3 number "
+        "(3 mantissa bits, not just a power of two) times one FP32 scale for the tensor "
+        "({nv.tensor_scale}). A block's largest value then lands close to the top level 6 "
+        "instead of anywhere between 4 and 8.</p>"
+        "<p>SQNR <b>{nv.sqnr} dB</b> against {mx.sqnr} dB for MXFP4, at {nv.bpw} bits per weight "
+        "(4 + 8/16). The error plot shows where the error comes from: against |x|, the small "
+        "values of every block are rounded on their block's own fine grid.</p>");
+    step.facts = [](const LessonContext& ctx) {
+        const QuantResult nv = ctx.live("nvfp4");
+        LessonFacts facts;
+        addMetricFacts(facts, QStringLiteral("nv"), nv);
+        addBlockFacts(facts, QStringLiteral("nv"), nv);
+        addMetricFacts(facts, QStringLiteral("mx"), ctx.live("mx", kBits));
+        return facts;
+    };
+    return step;
+}
+
+LessonStep costStep()
+{
+    LessonStep step;
+    step.title = QObject::tr("Bits for scales or bits for codes");
+    step.setup.tensor = outlierTensor();
+    step.setup.scheme = QStringLiteral("mx");
+    step.setup.params = {{"bits", kBits}};
+    step.setup.compare = QStringLiteral("nvfp4");
+    step.setup.emphasis = {views::kRateDistortion, views::kComparison};
+    step.text = QObject::tr(
+        "<p>Scales cost bits too; what matters is the SQNR per bit stored (the rate–distortion "
+        "plot uses these true bits per weight):</p>"
+        "<table cellspacing='0' cellpadding='2'>"
+        "<tr><th align='left'>format</th><th align='right'>bits/weight</th>"
+        "<th align='right'>SQNR</th></tr>"
+        "<tr><td>symmetric 4-bit, one scale</td><td align='right'>{sym4.bpw}</td>"
+        "<td align='right'>{sym4.sqnr} dB</td></tr>"
+        "<tr><td>symmetric 5-bit, one scale</td><td align='right'>{sym5.bpw}</td>"
+        "<td align='right'>{sym5.sqnr} dB</td></tr>"
+        "<tr><td>symmetric 4-bit, float32 scale per 128</td><td align='right'>{group.bpw}</td>"
+        "<td align='right'>{group.sqnr} dB</td></tr>"
+        "<tr><td>MXFP4</td><td align='right'>{mx.bpw}</td>"
+        "<td align='right'>{mx.sqnr} dB</td></tr>"
+        "<tr><td>NVFP4</td><td align='right'>{nv.bpw}</td>"
+        "<td align='right'>{nv.sqnr} dB</td></tr>"
+        "</table>"
+        "<p>A fifth bit for every value buys far less than a scale per block: with outliers, "
+        "where the scale is spent matters more than how many levels there are.</p>");
+    step.facts = [](const LessonContext& ctx) {
+        LessonFacts facts;
+        addMetricFacts(facts, QStringLiteral("sym4"),
+                       ctx.design("symmetric", {{"bits", double(kBits)}}));
+        addMetricFacts(facts, QStringLiteral("sym5"),
+                       ctx.design("symmetric", {{"bits", double(kBits + 1)}}));
+        addMetricFacts(
+            facts, QStringLiteral("group"),
+            ctx.design("symmetric", {{"bits", double(kBits)}}, Granularity::perGroup(kGroupSize)));
+        addMetricFacts(facts, QStringLiteral("mx"), ctx.design("mx", {{"bits", double(kBits)}}));
+        addMetricFacts(facts, QStringLiteral("nv"), ctx.design("nvfp4", {}));
+        return facts;
+    };
+    return step;
+}
+
+} // namespace
+
+Lesson makeBlocksLesson()
+{
+    return {QStringLiteral("blocks"),
+            QObject::tr("Block formats: a scale per block"),
+            {perTensorStep(), mxStep(), nvfp4Step(), costStep()}};
+}
+
+} // namespace quantscope
