@@ -180,6 +180,12 @@ QThreadPool* ExplorerController::workPool()
     return &pool;
 }
 
+QThreadPool* ExplorerController::interactivePool()
+{
+    static QThreadPool pool;
+    return &pool;
+}
+
 ExplorerController::ExplorerController(QObject* parent)
     : QObject(parent)
     , m_schemeId(QStringLiteral("symmetric"))
@@ -302,7 +308,7 @@ void ExplorerController::startLoad(std::function<void(QPromise<LoadedTensor>&)> 
 {
     // A load still running is abandoned: it notices the cancel at its next progress report.
     m_loadWatcher.cancel();
-    m_loadWatcher.setFuture(QtConcurrent::run(workPool(), std::move(work)));
+    m_loadWatcher.setFuture(QtConcurrent::run(interactivePool(), std::move(work)));
     m_loading = true;
     emit loadStarted(source);
     updateBusy();
@@ -554,7 +560,7 @@ void ExplorerController::startFocus()
     const SliceLayout sliceLayout = *layout;
     m_focusRunning = true;
     m_focusWatcher.setFuture(
-        QtConcurrent::run(workPool(), [tensor, dist, whole, index, sliceLayout] {
+        QtConcurrent::run(interactivePool(), [tensor, dist, whole, index, sliceLayout] {
             FocusJob job;
             job.distribution = dist;
             job.focus.index = index;
@@ -640,8 +646,8 @@ void ExplorerController::startDesign()
     const Granularity granularity = m_granularity;
     m_designRunning = true;
     m_designWatcher.setFuture(
-        QtConcurrent::run(workPool(), [tensor, dist, scheme, params, compare, compareParams,
-                                       granularity](QPromise<DesignJob>& promise) {
+        QtConcurrent::run(interactivePool(), [tensor, dist, scheme, params, compare, compareParams,
+                                              granularity](QPromise<DesignJob>& promise) {
             DesignJob job;
             job.distribution = dist;
             job.primary = quantizeResult(*tensor, *dist, scheme, params, granularity);

@@ -156,6 +156,10 @@ public:
     // stays free: Qt 6 paints large images with its helper threads and waits for them, so a
     // global pool busy with seconds of sorting would stall every replot.
     static QThreadPool* workPool();
+    // The threads of the work the user waits for (a load, the current design, a chosen slice):
+    // their own, so they never queue behind the background sweeps of workPool(), which may still
+    // be finishing a long design for the previous tensor.
+    static QThreadPool* interactivePool();
 
     // Parameters for `schemeId` at `bits`, everything else at its default.
     static Params paramsAtBits(const std::string& schemeId, int bits);

@@ -32,7 +32,7 @@ QString renderScreenshot(MainWindow& window, const QString& path, QSize size, in
     clock.start();
     window.resize(size);
     window.show();
-    // Wait until loading, designs and everything views compute on the work pool (the teaching
+    // Wait until loading, designs and everything views compute on the work pools (the teaching
     // panel's sweeps, a lesson's numbers) are done, then let queued replots and layout run.
     int settled = 0;
     while (settled < kSettleRounds && failure.isEmpty() && clock.elapsed() < timeoutMs) {
@@ -43,6 +43,7 @@ QString renderScreenshot(MainWindow& window, const QString& path, QSize size, in
             continue;
         }
         ExplorerController::workPool()->waitForDone();
+        ExplorerController::interactivePool()->waitForDone();
         QThreadPool::globalInstance()->waitForDone();
         ++settled;
     }
