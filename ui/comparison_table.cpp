@@ -180,8 +180,15 @@ int ComparisonTable::columnWidth(int column) const
 void ComparisonTable::fitColumns()
 {
     // Room for a vertical scroll bar, should one appear after the fit.
-    const int available = m_view->width() - 2 * m_view->frameWidth() -
-                          m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    const int chrome =
+        2 * m_view->frameWidth() + m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    // The columns always shown never get cut: the panel is at least as wide as they are.
+    int alwaysShown = chrome;
+    for (int i = 0; i < kAlwaysShown; ++i) {
+        alwaysShown += columnWidth(kColumnPriority[i]);
+    }
+    setMinimumWidth(alwaysShown);
+    const int available = m_view->width() - chrome;
     if (available <= 0) {
         return;
     }

@@ -48,9 +48,11 @@ ErrorProfileView::ErrorProfileView(QWidget* parent)
     style::applyPlotStyle(m_plot);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(new QLabel(tr("<b>Error against |x|</b> each |x| bin's share of the "
-                                    "squared error (bars) and its RMS error (lines)"),
-                                 this));
+    auto* title = new QLabel(tr("<b>Error against |x|</b> each |x| bin's share of the "
+                                "squared error (bars) and its RMS error (lines)"),
+                             this);
+    title->setWordWrap(true); // a long title must not widen the plots' column
+    layout->addWidget(title);
     layout->addWidget(m_plot, 1);
     m_plot->xAxis->setLabel(tr("|x|"));
     m_plot->yAxis->setLabel(tr("share of squared error (%)"));

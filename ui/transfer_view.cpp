@@ -133,6 +133,7 @@ TransferView::TransferView(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     m_title = new QLabel(this);
     m_title->setObjectName(QStringLiteral("transferTitle"));
+    m_title->setWordWrap(true); // a long title must not widen the plots' column
     layout->addWidget(m_title);
     layout->addWidget(m_plot, 1);
 
