@@ -1,0 +1,159 @@
+// ggml's quantizers of the non-linear 4-bit types: quantize_row_iq4_nl_impl as quantize_iq4_nl
+// and quantize_iq4_xs call it without quant weights (ntry 7), operation for operation (see
+// quantize.h).
+#include "ggml/ggml_blocks.h"
+#include "ggml/ggml_tables.h"
+#include "ggml/quantize.h"
+#include "ggml/quantize_common.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace quantscope::ggml {
+namespace {
+
+constexpr int kGroup = 32;
+constexpr int kTries = 7;
+constexpr int kMaxGroups = static_cast<int>(kSuperBlock) / kGroup;
+
+// quantize_row_iq4_nl_impl without quant weights: per group of 32 the x²-weighted best of
+// 2 kTries + 1 scales. `superBlock` is 32 (IQ4_NL: the group's scale is d) or 256 (IQ4_XS:
+// six-bit group scales under d). Writes d, the packed codes and, for IQ4_XS, the group scales.
+// (ggml's sigma2 only enters with quant weights and is left out.)
+void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t* q4,
+                 std::uint16_t* scalesHigh, std::uint8_t* scalesLow)
+{
+    const std::int8_t* values = kValuesIq4Nl.data();
+    std::array<std::uint8_t, kSuperBlock> L{};
+    std::array<float, kGroup> weight{};
+    std::array<float, kMaxGroups> scales{};
+    std::memset(q4, 0, static_cast<std::size_t>(superBlock / 2));
+    dh = fp32ToFp16(0.f);
+
+    const int groups = superBlock / kGroup;
+    float maxScale = 0;
+    float amaxScale = 0;
+    for (int ib = 0; ib < groups; ++ib) {
+        const float* xb = x + ib * kGroup;
+        std::uint8_t* Lb = L.data() + ib * kGroup;
+        for (int j = 0; j < kGroup; ++j) {
+            weight[j] = xb[j] * xb[j];
+        }
+        float amax = 0;
+        float max = 0;
+        for (int j = 0; j < kGroup; ++j) {
+            const float ax = std::abs(xb[j]);
+            if (ax > amax) {
+                amax = ax;
+                max = xb[j];
+            }
+        }
+        if (amax < kGroupMaxEps) {
+            scales[ib] = 0;
+            continue;
+        }
+        float d = -max / values[0];
+        float id = 1 / d;
+        float sumqx = 0;
+        float sumq2 = 0;
+        for (int j = 0; j < kGroup; ++j) {
+            const float al = id * xb[j];
+            const int l = bestIndexInt8(16, values, al);
+            Lb[j] = static_cast<std::uint8_t>(l);
+            const float q = values[l];
+            const float w = weight[j];
+            sumqx += w * q * xb[j];
+            sumq2 += w * q * q;
+        }
+        d = sumq2 > 0 ? sumqx / sumq2 : 0.f;
+        float best = d * sumqx;
+        for (int itry = -kTries; itry <= kTries; ++itry) {
+            id = (itry + values[0]) / max;
+            sumqx = 0;
+            sumq2 = 0;
+            for (int j = 0; j < kGroup; ++j) {
+                const float al = id * xb[j];
+                const int l = bestIndexInt8(16, values, al);
+                const float q = values[l];
+                const float w = weight[j];
+                sumqx += w * q * xb[j];
+                sumq2 += w * q * q;
+            }
+            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                d = sumqx / sumq2;
+                best = d * sumqx;
+            }
+        }
+        scales[ib] = d;
+        const float absD = std::abs(d);
+        if (absD > amaxScale) {
+            amaxScale = absD;
+            maxScale = d;
+        }
+    }
+
+    if (groups > 1) {
+        *scalesHigh = 0;
+        const float d = -maxScale / 32;
+        dh = fp32ToFp16(d);
+        const float id = d != 0.0f ? 1 / d : 0.f;
+        for (int ib = 0; ib < groups; ++ib) {
+            int l = nearestInt(id * scales[ib]);
+            l = std::max(-32, std::min(31, l));
+            const float dl = d * l;
+            const float idl = dl != 0.0f ? 1 / dl : 0.f;
+            std::uint8_t* Lb = L.data() + ib * kGroup;
+            const float* xb = x + ib * kGroup;
+            for (int j = 0; j < kGroup; ++j) {
+                Lb[j] = static_cast<std::uint8_t>(bestIndexInt8(16, values, idl * xb[j]));
+            }
+            l += 32;
+            const auto low = static_cast<std::uint8_t>(l & 0xf);
+            const auto high = static_cast<std::uint8_t>(l >> 4);
+            if (ib % 2 == 0) {
+                scalesLow[ib / 2] = low;
+            } else {
+                scalesLow[ib / 2] |= static_cast<std::uint8_t>(low << 4);
+            }
+            *scalesHigh |= static_cast<std::uint16_t>(high << 2 * (ib % 8));
+        }
+    } else {
+        dh = fp32ToFp16(scales[0]);
+        const float id = scales[0] != 0.0f ? 1 / scales[0] : 0;
+        for (int j = 0; j < superBlock; ++j) {
+            L[j] = static_cast<std::uint8_t>(bestIndexInt8(16, values, id * x[j]));
+        }
+    }
+
+    for (int i = 0; i < superBlock / 32; ++i) {
+        for (int j = 0; j < 16; ++j) {
+            q4[16 * i + j] = static_cast<std::uint8_t>(L[32 * i + j] | (L[32 * i + 16 + j] << 4));
+        }
+    }
+}
+
+} // namespace
+
+void quantizeIQ4_NL(const float* x, std::size_t count, std::byte* blocks)
+{
+    for (std::size_t i = 0; i < count; ++i, x += kGroup) {
+        BlockIQ4_NL block{};
+        quantizeIq4(kGroup, x, block.d, block.qs.data(), nullptr, nullptr);
+        storeBlock(block, blocks, i);
+    }
+}
+
+void quantizeIQ4_XS(const float* x, std::size_t count, std::byte* blocks)
+{
+    for (std::size_t i = 0; i < count; ++i, x += kSuperBlock) {
+        BlockIQ4_XS block{};
+        quantizeIq4(static_cast<int>(kSuperBlock), x, block.d, block.qs.data(), &block.scalesHigh,
+                    block.scalesLow.data());
+        storeBlock(block, blocks, i);
+    }
+}
+
+} // namespace quantscope::ggml
