@@ -1,10 +1,12 @@
 // ggml's quantizers of the 32-element blocks with one or two scales: quantize_row_q4_0_ref ...
 // quantize_row_q8_0_ref, operation for operation (see quantize.h).
+#include "blocks/block_kernels.h"
 #include "ggml/ggml_blocks.h"
 #include "ggml/quantize.h"
 #include "ggml/quantize_common.h"
 
 #include <algorithm>
+#include <array>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -22,16 +24,23 @@ struct Extreme {
     float max = 0.0f;
 };
 
-Extreme extremeOf(const float* x)
+// ggml's loop keeps the first value of the largest magnitude: the first whose |x| is the
+// block's max |x| (all values are finite here), found after a vectorized max.
+Extreme extremeOf(const float* x, float amax)
 {
-    Extreme e;
     for (int j = 0; j < kBlock; ++j) {
-        if (e.amax < std::abs(x[j])) {
-            e.amax = std::abs(x[j]);
-            e.max = x[j];
+        if (std::abs(x[j]) == amax) {
+            return {amax, x[j]};
         }
     }
-    return e;
+    return {};
+}
+
+// max |x| of each of `count` blocks, in chunks of this many blocks.
+constexpr std::size_t kChunk = 256;
+void chunkMaxAbs(const float* x, std::size_t blocks, std::array<float, kChunk>& amax)
+{
+    kernels::blockMaxAbs(x, blocks * kBlock, kBlock, amax.data());
 }
 
 struct Range {
@@ -63,20 +72,33 @@ std::uint8_t clampedCode(float v, int top)
 
 void quantizeQ4_0(const float* x, std::size_t count, std::byte* blocks)
 {
-    for (std::size_t i = 0; i < count; ++i, x += kBlock) {
-        const Extreme e = extremeOf(x);
-        const float d = e.max / -8;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        BlockQ4_0 block;
-        block.d = fp32ToFp16(d);
-        for (int j = 0; j < kHalf; ++j) {
-            const float x0 = x[j] * id;
-            const float x1 = x[kHalf + j] * id;
-            const std::uint8_t xi0 = clampedCode(x0 + 8.5f, 15);
-            const std::uint8_t xi1 = clampedCode(x1 + 8.5f, 15);
-            block.qs[j] = static_cast<std::uint8_t>(xi0 | (xi1 << 4));
+    std::array<float, kChunk> amax{};
+    for (std::size_t first = 0; first < count; first += kChunk) {
+        const std::size_t chunk = std::min(kChunk, count - first);
+        chunkMaxAbs(x, chunk, amax);
+        for (std::size_t c = 0; c < chunk; ++c, x += kBlock) {
+            const Extreme e = extremeOf(x, amax[c]);
+            const float d = e.max / -8;
+            const float id = d != 0.0f ? 1.0f / d : 0.0f;
+            BlockQ4_0 block;
+            block.d = fp32ToFp16(d);
+            std::array<std::uint8_t, kBlock> q{};
+            if (std::isfinite(id)) {
+                // |x · id| <= 8 (1 + 2^-22): C's conversion, no overflow to guard.
+                for (int j = 0; j < kBlock; ++j) {
+                    q[j] =
+                        static_cast<std::uint8_t>(std::min(15, static_cast<int>(x[j] * id + 8.5f)));
+                }
+            } else {
+                for (int j = 0; j < kBlock; ++j) {
+                    q[j] = clampedCode(x[j] * id + 8.5f, 15);
+                }
+            }
+            for (int j = 0; j < kHalf; ++j) {
+                block.qs[j] = static_cast<std::uint8_t>(q[j] | (q[kHalf + j] << 4));
+            }
+            storeBlock(block, blocks, first + c);
         }
-        storeBlock(block, blocks, i);
     }
 }
 
@@ -102,24 +124,38 @@ void quantizeQ4_1(const float* x, std::size_t count, std::byte* blocks)
 
 void quantizeQ5_0(const float* x, std::size_t count, std::byte* blocks)
 {
-    for (std::size_t i = 0; i < count; ++i, x += kBlock) {
-        const Extreme e = extremeOf(x);
-        const float d = e.max / -16;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        BlockQ5_0 block;
-        block.d = fp32ToFp16(d);
-        std::uint32_t qh = 0;
-        for (int j = 0; j < kHalf; ++j) {
-            const float x0 = x[j] * id;
-            const float x1 = x[kHalf + j] * id;
-            const std::uint8_t xi0 = clampedCode(x0 + 16.5f, 31);
-            const std::uint8_t xi1 = clampedCode(x1 + 16.5f, 31);
-            block.qs[j] = static_cast<std::uint8_t>((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
-            qh |= ((xi0 & 0x10u) >> 4) << j;
-            qh |= ((xi1 & 0x10u) >> 4) << (j + kHalf);
+    std::array<float, kChunk> amax{};
+    for (std::size_t first = 0; first < count; first += kChunk) {
+        const std::size_t chunk = std::min(kChunk, count - first);
+        chunkMaxAbs(x, chunk, amax);
+        for (std::size_t c = 0; c < chunk; ++c, x += kBlock) {
+            const Extreme e = extremeOf(x, amax[c]);
+            const float d = e.max / -16;
+            const float id = d != 0.0f ? 1.0f / d : 0.0f;
+            BlockQ5_0 block;
+            block.d = fp32ToFp16(d);
+            std::array<std::uint8_t, kBlock> q{};
+            if (std::isfinite(id)) {
+                for (int j = 0; j < kBlock; ++j) {
+                    q[j] = static_cast<std::uint8_t>(
+                        std::min(31, static_cast<int>(x[j] * id + 16.5f)));
+                }
+            } else {
+                for (int j = 0; j < kBlock; ++j) {
+                    q[j] = clampedCode(x[j] * id + 16.5f, 31);
+                }
+            }
+            std::uint32_t qh = 0;
+            for (int j = 0; j < kHalf; ++j) {
+                const std::uint8_t xi0 = q[j];
+                const std::uint8_t xi1 = q[kHalf + j];
+                block.qs[j] = static_cast<std::uint8_t>((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
+                qh |= ((xi0 & 0x10u) >> 4) << j;
+                qh |= ((xi1 & 0x10u) >> 4) << (j + kHalf);
+            }
+            std::memcpy(block.qh.data(), &qh, sizeof qh);
+            storeBlock(block, blocks, first + c);
         }
-        std::memcpy(block.qh.data(), &qh, sizeof qh);
-        storeBlock(block, blocks, i);
     }
 }
 
@@ -150,19 +186,31 @@ void quantizeQ5_1(const float* x, std::size_t count, std::byte* blocks)
 
 void quantizeQ8_0(const float* x, std::size_t count, std::byte* blocks)
 {
-    for (std::size_t i = 0; i < count; ++i, x += kBlock) {
-        float amax = 0.0f;
-        for (int j = 0; j < kBlock; ++j) {
-            amax = std::max(amax, std::abs(x[j]));
+    std::array<float, kChunk> amax{};
+    for (std::size_t first = 0; first < count; first += kChunk) {
+        const std::size_t chunk = std::min(kChunk, count - first);
+        chunkMaxAbs(x, chunk, amax);
+        for (std::size_t c = 0; c < chunk; ++c, x += kBlock) {
+            const float d = amax[c] / ((1 << 7) - 1);
+            const float id = d != 0.0f ? 1.0f / d : 0.0f;
+            BlockQ8_0 block;
+            block.d = fp32ToFp16(d);
+            if (std::isfinite(id)) {
+                // |x · id| <= 127 (1 + 2^-22): roundf (half away from zero) by truncation.
+                for (int j = 0; j < kBlock; ++j) {
+                    const float v = x[j] * id;
+                    const auto t = static_cast<int>(v);
+                    const float r = v - static_cast<float>(t);
+                    block.qs[j] =
+                        static_cast<std::int8_t>(t + (r >= 0.5f ? 1 : 0) - (r <= -0.5f ? 1 : 0));
+                }
+            } else {
+                for (int j = 0; j < kBlock; ++j) {
+                    block.qs[j] = static_cast<std::int8_t>(truncToInt(std::round(x[j] * id)));
+                }
+            }
+            storeBlock(block, blocks, first + c);
         }
-        const float d = amax / ((1 << 7) - 1);
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        BlockQ8_0 block;
-        block.d = fp32ToFp16(d);
-        for (int j = 0; j < kBlock; ++j) {
-            block.qs[j] = static_cast<std::int8_t>(truncToInt(std::round(x[j] * id)));
-        }
-        storeBlock(block, blocks, i);
     }
 }
 
