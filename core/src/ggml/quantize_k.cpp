@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -18,12 +19,21 @@ namespace {
 
 constexpr int kK = static_cast<int>(kSuperBlock);
 
+// nearest_int(v) clamped to [0, nmax], as a float: one trial's code in make_qkx2_quants.
+inline float clampedLevel(float v, int nmax)
+{
+    const float shifted = v + 12582912.f;
+    std::int32_t l = (std::bit_cast<std::int32_t>(shifted) & 0x007fffff) - 0x00400000;
+    l = l < 0 ? 0 : l;
+    l = l > nmax ? nmax : l;
+    return static_cast<float>(l);
+}
+
 // make_qkx2_quants: codes L in [0, nmax] and a scale and minimum (returned as -min in *theMin)
 // for x ≈ scale * L + min with min <= 0, searching nstep + 1 scales around nmax / (max - min)
 // for the least weighted error (absolute with useMad, else squared).
 float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, std::uint8_t* L,
-                     float* theMin, std::uint8_t* Laux, float rmin, float rdelta, int nstep,
-                     bool useMad)
+                     float* theMin, float rmin, float rdelta, int nstep, bool useMad)
 {
     float min = x[0];
     float max = x[0];
@@ -65,43 +75,91 @@ float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, std:
         *theMin = -min;
         return scale;
     }
-    for (int is = 0; is <= nstep; ++is) {
-        iscale = (rmin + rdelta * is + nmax) / (max - min);
-        float sumL = 0;
-        float sumL2 = 0;
-        float sumXl = 0;
-        for (int i = 0; i < n; ++i) {
-            int l = nearestInt(iscale * (x[i] - min));
-            l = std::max(0, std::min(nmax, l));
-            Laux[i] = static_cast<std::uint8_t>(l);
-            const float w = weights[i];
-            sumL += w * l;
-            sumL2 += w * l * l;
-            sumXl += w * l * x[i];
+    // ggml tries the scales one after the other, and each trial uses the minimum of the best
+    // so far. Every remaining trial is computed at once with the current minimum (side by side,
+    // each summing in ggml's order, so the sums are ggml's); walking them in order, the first
+    // that improves is taken and the ones after it are computed again with its minimum.
+    constexpr int kMaxTrials = 24;
+    const int trials = nstep + 1;
+    alignas(32) std::array<float, kMaxTrials> iscales{};
+    alignas(32) std::array<float, kMaxTrials> sumL{};
+    alignas(32) std::array<float, kMaxTrials> sumL2{};
+    alignas(32) std::array<float, kMaxTrials> sumXl{};
+    alignas(32) std::array<float, kMaxTrials> scales{};
+    alignas(32) std::array<float, kMaxTrials> mins{};
+    alignas(32) std::array<float, kMaxTrials> errors{};
+    int best = -1;
+    float bestIscale = 0;
+    float bestMinUsed = 0;
+    for (int first = 0; first < trials;) {
+        // The trials left, in whole vectors of four.
+        const int lanes = std::min(kMaxTrials, (trials - first + 3) & ~3);
+        for (int t = 0; t < lanes; ++t) {
+            iscales[t] = (rmin + rdelta * (first + t) + nmax) / (max - min);
+            sumL[t] = 0;
+            sumL2[t] = 0;
+            sumXl[t] = 0;
+            errors[t] = 0;
         }
-        const float D = sumW * sumL2 - sumL * sumL;
-        if (D > 0) {
-            float thisScale = (sumW * sumXl - sumX * sumL) / D;
-            float thisMin = (sumL2 * sumX - sumL * sumXl) / D;
+        for (int i = 0; i < n; ++i) {
+            const float xi = x[i] - min;
+            const float w = weights[i];
+            const float xr = x[i];
+            for (int t = 0; t < lanes; ++t) {
+                const float l = clampedLevel(iscales[t] * xi, nmax);
+                sumL[t] += w * l;
+                sumL2[t] += w * l * l;
+                sumXl[t] += w * l * xr;
+            }
+        }
+        for (int t = 0; t < lanes; ++t) {
+            const float D = sumW * sumL2[t] - sumL[t] * sumL[t];
+            float thisScale = (sumW * sumXl[t] - sumX * sumL[t]) / D;
+            float thisMin = (sumL2[t] * sumX - sumL[t] * sumXl[t]) / D;
             if (thisMin > 0) {
                 thisMin = 0;
-                thisScale = sumXl / sumL2;
+                thisScale = sumXl[t] / sumL2[t];
             }
-            float curError = 0;
-            for (int i = 0; i < n; ++i) {
-                float diff = thisScale * Laux[i] + thisMin - x[i];
-                diff = useMad ? std::abs(diff) : diff * diff;
-                const float w = weights[i];
-                curError += w * diff;
-            }
-            if (curError < bestError) {
-                for (int i = 0; i < n; ++i) {
-                    L[i] = Laux[i];
+            scales[t] = thisScale;
+            mins[t] = thisMin;
+        }
+        for (int i = 0; i < n; ++i) {
+            const float xi = x[i] - min;
+            const float w = weights[i];
+            const float xr = x[i];
+            if (useMad) {
+                for (int t = 0; t < lanes; ++t) {
+                    const float l = clampedLevel(iscales[t] * xi, nmax);
+                    errors[t] += w * std::abs(scales[t] * l + mins[t] - xr);
                 }
-                bestError = curError;
-                scale = thisScale;
-                min = thisMin;
+            } else {
+                for (int t = 0; t < lanes; ++t) {
+                    const float l = clampedLevel(iscales[t] * xi, nmax);
+                    const float diff = scales[t] * l + mins[t] - xr;
+                    errors[t] += w * (diff * diff);
+                }
             }
+        }
+        int next = trials;
+        for (int t = 0; first + t < trials; ++t) {
+            const float D = sumW * sumL2[t] - sumL[t] * sumL[t];
+            if (D > 0 && errors[t] < bestError) {
+                best = first + t;
+                bestIscale = iscales[t];
+                bestMinUsed = min;
+                bestError = errors[t];
+                scale = scales[t];
+                min = mins[t];
+                next = first + t + 1;
+                break;
+            }
+        }
+        first = next;
+    }
+    if (best >= 0) {
+        for (int i = 0; i < n; ++i) {
+            const int l = nearestInt(bestIscale * (x[i] - bestMinUsed));
+            L[i] = static_cast<std::uint8_t>(std::max(0, std::min(nmax, l)));
         }
     }
     *theMin = -min;
@@ -256,7 +314,6 @@ template <typename Block>
 void quantizeScalesMinsK4(const float* x, int nmax, float rmin, int nstep, Block& block,
                           std::uint8_t* L)
 {
-    std::array<std::uint8_t, 32> Laux{};
     std::array<float, 32> weights{};
     std::array<float, kK / 32> mins{};
     std::array<float, kK / 32> scales{};
@@ -271,8 +328,8 @@ void quantizeScalesMinsK4(const float* x, int nmax, float rmin, int nstep, Block
         for (int l = 0; l < 32; ++l) {
             weights[l] = avX + std::abs(x[32 * j + l]);
         }
-        scales[j] = makeQkx2Quants(32, nmax, x + 32 * j, weights.data(), L + 32 * j, &mins[j],
-                                   Laux.data(), rmin, 0.1f, nstep, false);
+        scales[j] = makeQkx2Quants(32, nmax, x + 32 * j, weights.data(), L + 32 * j, &mins[j], rmin,
+                                   0.1f, nstep, false);
         if (scales[j] > maxScale) {
             maxScale = scales[j];
         }
@@ -315,7 +372,6 @@ void quantizeQ2_K(const float* x, std::size_t count, std::byte* blocks)
 {
     constexpr float q4scale = 15.f;
     std::array<std::uint8_t, kK> L{};
-    std::array<std::uint8_t, 16> Laux{};
     std::array<float, 16> weights{};
     std::array<float, kK / 16> mins{};
     std::array<float, kK / 16> scales{};
@@ -328,7 +384,7 @@ void quantizeQ2_K(const float* x, std::size_t count, std::byte* blocks)
                 weights[l] = std::abs(x[16 * j + l]);
             }
             scales[j] = makeQkx2Quants(16, 3, x + 16 * j, weights.data(), L.data() + 16 * j,
-                                       &mins[j], Laux.data(), -0.5f, 0.1f, 15, true);
+                                       &mins[j], -0.5f, 0.1f, 15, true);
             if (scales[j] > maxScale) {
                 maxScale = scales[j];
             }
