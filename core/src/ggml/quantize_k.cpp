@@ -259,27 +259,36 @@ float makeQxQuants(int n, int nmax, const float* x, std::int8_t* L)
     }
     float scale = suml2 != 0.0f ? sumlx / suml2 : 0.0f;
     float best = scale * sumlx;
-    for (int is = -9; is <= 9; ++is) {
-        if (is == 0) {
-            continue;
+    // The 18 trial scales do not depend on each other: their sums side by side in vector lanes
+    // (each in ggml's order), then ggml's walk through them.
+    constexpr int kTrials = 20; // is = -9 … 9 without 0, two idle lanes
+    alignas(32) std::array<float, kTrials> iscales{};
+    alignas(32) std::array<float, kTrials> sumsLx{};
+    alignas(32) std::array<float, kTrials> sumsL2{};
+    for (int t = 0; t < kTrials; ++t) {
+        const int is = t < 9 ? t - 9 : t - 8;
+        iscales[t] = -(nmax + 0.1f * is) / max;
+    }
+    for (int i = 0; i < n; ++i) {
+        const float xi = x[i];
+        const float w = xi * xi;
+        for (int t = 0; t < kTrials; ++t) {
+            std::int32_t l = nearestInt(iscales[t] * xi);
+            l = l < -nmax ? -nmax : l;
+            l = l > nmax - 1 ? nmax - 1 : l;
+            const auto lf = static_cast<float>(l);
+            sumsLx[t] += w * xi * lf;
+            sumsL2[t] += w * lf * lf;
         }
-        iscale = -(nmax + 0.1f * is) / max;
-        sumlx = 0;
-        suml2 = 0;
-        for (int i = 0; i < n; ++i) {
-            int l = nearestInt(iscale * x[i]);
-            l = std::max(-nmax, std::min(nmax - 1, l));
-            const float w = x[i] * x[i];
-            sumlx += w * x[i] * l;
-            suml2 += w * l * l;
-        }
-        if (suml2 > 0 && sumlx * sumlx > best * suml2) {
+    }
+    for (int t = 0; t < kTrials - 2; ++t) {
+        if (sumsL2[t] > 0 && sumsLx[t] * sumsLx[t] > best * sumsL2[t]) {
             for (int i = 0; i < n; ++i) {
-                const int l = nearestInt(iscale * x[i]);
+                const int l = nearestInt(iscales[t] * x[i]);
                 L[i] = static_cast<std::int8_t>(nmax + std::max(-nmax, std::min(nmax - 1, l)));
             }
-            scale = sumlx / suml2;
-            best = scale * sumlx;
+            scale = sumsLx[t] / sumsL2[t];
+            best = scale * sumsLx[t];
         }
     }
     return scale;
