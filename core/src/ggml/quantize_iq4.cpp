@@ -19,6 +19,48 @@ constexpr int kGroup = 32;
 constexpr int kTries = 7;
 constexpr int kMaxGroups = static_cast<int>(kSuperBlock) / kGroup;
 
+// best_index_int8 over kValuesIq4Nl without its branches: for x strictly inside the table, the
+// entry at or below x is found from floor(x) (the entries are whole numbers), then the same
+// comparison as ggml's picks it or the next one.
+class Iq4Index {
+public:
+    Iq4Index()
+    {
+        const auto& v = kValuesIq4Nl;
+        for (int t = v.front(); t < v.back(); ++t) {
+            int k = 0;
+            while (k + 1 < 15 && v[k + 1] <= t) {
+                ++k;
+            }
+            m_below[static_cast<std::size_t>(t - v.front())] = static_cast<std::uint8_t>(k);
+        }
+    }
+
+    int operator()(float x) const
+    {
+        const auto& v = kValuesIq4Nl;
+        if (x <= v.front()) {
+            return 0;
+        }
+        if (!(x < v.back())) { // ggml's search also ends on the last entry for NaN
+            return 15;
+        }
+        int t = static_cast<int>(x);
+        t -= static_cast<float>(t) > x ? 1 : 0;
+        const int ml = m_below[static_cast<std::size_t>(t - v.front())];
+        return x - v[ml] < v[ml + 1] - x ? ml : ml + 1;
+    }
+
+private:
+    std::array<std::uint8_t, 256> m_below{};
+};
+
+const Iq4Index& iq4Index()
+{
+    static const Iq4Index index;
+    return index;
+}
+
 // quantize_row_iq4_nl_impl without quant weights: per group of 32 the x²-weighted best of
 // 2 kTries + 1 scales. `superBlock` is 32 (IQ4_NL: the group's scale is d) or 256 (IQ4_XS:
 // six-bit group scales under d). Writes d, the packed codes and, for IQ4_XS, the group scales.
@@ -27,6 +69,7 @@ void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t
                  std::uint16_t* scalesHigh, std::uint8_t* scalesLow)
 {
     const std::int8_t* values = kValuesIq4Nl.data();
+    const Iq4Index& nearest = iq4Index();
     std::array<std::uint8_t, kSuperBlock> L{};
     std::array<float, kGroup> weight{};
     std::array<float, kMaxGroups> scales{};
@@ -55,36 +98,32 @@ void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t
             scales[ib] = 0;
             continue;
         }
+        // The first scale -max / values[0] and the 2 kTries + 1 trials do not depend on each
+        // other: their sums side by side (each in ggml's order), then ggml's walk.
+        constexpr int kLanes = 2 * kTries + 2;
+        std::array<float, kLanes> ids{};
+        std::array<float, kLanes> sumqx{};
+        std::array<float, kLanes> sumq2{};
         float d = -max / values[0];
-        float id = 1 / d;
-        float sumqx = 0;
-        float sumq2 = 0;
-        for (int j = 0; j < kGroup; ++j) {
-            const float al = id * xb[j];
-            const int l = bestIndexInt8(16, values, al);
-            Lb[j] = static_cast<std::uint8_t>(l);
-            const float q = values[l];
-            const float w = weight[j];
-            sumqx += w * q * xb[j];
-            sumq2 += w * q * q;
+        ids[0] = 1 / d;
+        for (int t = 1; t < kLanes; ++t) {
+            ids[t] = (t - 1 - kTries + values[0]) / max;
         }
-        d = sumq2 > 0 ? sumqx / sumq2 : 0.f;
-        float best = d * sumqx;
-        for (int itry = -kTries; itry <= kTries; ++itry) {
-            id = (itry + values[0]) / max;
-            sumqx = 0;
-            sumq2 = 0;
-            for (int j = 0; j < kGroup; ++j) {
-                const float al = id * xb[j];
-                const int l = bestIndexInt8(16, values, al);
-                const float q = values[l];
-                const float w = weight[j];
-                sumqx += w * q * xb[j];
-                sumq2 += w * q * q;
+        for (int j = 0; j < kGroup; ++j) {
+            const float xj = xb[j];
+            const float w = weight[j];
+            for (int t = 0; t < kLanes; ++t) {
+                const float q = values[nearest(ids[t] * xj)];
+                sumqx[t] += w * q * xj;
+                sumq2[t] += w * q * q;
             }
-            if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
-                d = sumqx / sumq2;
-                best = d * sumqx;
+        }
+        d = sumq2[0] > 0 ? sumqx[0] / sumq2[0] : 0.f;
+        float best = d * sumqx[0];
+        for (int t = 1; t < kLanes; ++t) {
+            if (sumq2[t] > 0 && sumqx[t] * sumqx[t] > best * sumq2[t]) {
+                d = sumqx[t] / sumq2[t];
+                best = d * sumqx[t];
             }
         }
         scales[ib] = d;
@@ -108,7 +147,7 @@ void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t
             std::uint8_t* Lb = L.data() + ib * kGroup;
             const float* xb = x + ib * kGroup;
             for (int j = 0; j < kGroup; ++j) {
-                Lb[j] = static_cast<std::uint8_t>(bestIndexInt8(16, values, idl * xb[j]));
+                Lb[j] = static_cast<std::uint8_t>(nearest(idl * xb[j]));
             }
             l += 32;
             const auto low = static_cast<std::uint8_t>(l & 0xf);
@@ -124,7 +163,7 @@ void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t
         dh = fp32ToFp16(scales[0]);
         const float id = scales[0] != 0.0f ? 1 / scales[0] : 0;
         for (int j = 0; j < superBlock; ++j) {
-            L[j] = static_cast<std::uint8_t>(bestIndexInt8(16, values, id * x[j]));
+            L[j] = static_cast<std::uint8_t>(nearest(id * x[j]));
         }
     }
 
