@@ -17,6 +17,8 @@ namespace {
 
 constexpr int kBlock = 32;
 constexpr int kHalf = kBlock / 2;
+// Blocks handled at once by the vectorized max |x| and min/max.
+constexpr std::size_t kChunk = 256;
 
 // The value of largest magnitude (the first of them) and that magnitude.
 struct Extreme {
@@ -36,8 +38,6 @@ Extreme extremeOf(const float* x, float amax)
     return {};
 }
 
-// max |x| of each of `count` blocks, in chunks of this many blocks.
-constexpr std::size_t kChunk = 256;
 void chunkMaxAbs(const float* x, std::size_t blocks, std::array<float, kChunk>& amax)
 {
     kernels::blockMaxAbs(x, blocks * kBlock, kBlock, amax.data());
@@ -60,6 +60,20 @@ Range rangeOf(const float* x)
         }
     }
     return r;
+}
+
+// min and max of each of `count` blocks, vectorized. ggml's loop keeps the first of equal
+// values, which matters only between -0 and +0: blocks whose min or max is a zero take the
+// scalar loop.
+void chunkRanges(const float* x, std::size_t blocks, std::array<Range, kChunk>& ranges)
+{
+    std::array<float, kChunk> mins{};
+    std::array<float, kChunk> maxs{};
+    kernels::blockMinMax(x, blocks * kBlock, kBlock, mins.data(), maxs.data());
+    for (std::size_t b = 0; b < blocks; ++b) {
+        ranges[b] =
+            mins[b] == 0.0f || maxs[b] == 0.0f ? rangeOf(x + b * kBlock) : Range{mins[b], maxs[b]};
+    }
 }
 
 // MIN(top, (int8_t)(v)) stored in a uint8_t, as ggml writes its 4- and 5-bit codes.
@@ -104,19 +118,31 @@ void quantizeQ4_0(const float* x, std::size_t count, std::byte* blocks)
 
 void quantizeQ4_1(const float* x, std::size_t count, std::byte* blocks)
 {
+    std::array<Range, kChunk> ranges{};
     for (std::size_t i = 0; i < count; ++i, x += kBlock) {
-        const Range r = rangeOf(x);
+        if (i % kChunk == 0) {
+            chunkRanges(x, std::min(kChunk, count - i), ranges);
+        }
+        const Range r = ranges[i % kChunk];
         const float d = (r.max - r.min) / ((1 << 4) - 1);
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         BlockQ4_1 block;
         block.d = fp32ToFp16(d);
         block.m = fp32ToFp16(r.min);
+        std::array<std::uint8_t, kBlock> q{};
+        if (std::isfinite(id)) {
+            // 0 <= (x - min) · id <= 15 (1 + 2^-22): C's conversion, no overflow to guard.
+            for (int j = 0; j < kBlock; ++j) {
+                q[j] = static_cast<std::uint8_t>(
+                    std::min(15, static_cast<int>((x[j] - r.min) * id + 0.5f)));
+            }
+        } else {
+            for (int j = 0; j < kBlock; ++j) {
+                q[j] = clampedCode((x[j] - r.min) * id + 0.5f, 15);
+            }
+        }
         for (int j = 0; j < kHalf; ++j) {
-            const float x0 = (x[j] - r.min) * id;
-            const float x1 = (x[kHalf + j] - r.min) * id;
-            const std::uint8_t xi0 = clampedCode(x0 + 0.5f, 15);
-            const std::uint8_t xi1 = clampedCode(x1 + 0.5f, 15);
-            block.qs[j] = static_cast<std::uint8_t>(xi0 | (xi1 << 4));
+            block.qs[j] = static_cast<std::uint8_t>(q[j] | (q[kHalf + j] << 4));
         }
         storeBlock(block, blocks, i);
     }
@@ -161,20 +187,32 @@ void quantizeQ5_0(const float* x, std::size_t count, std::byte* blocks)
 
 void quantizeQ5_1(const float* x, std::size_t count, std::byte* blocks)
 {
+    std::array<Range, kChunk> ranges{};
     for (std::size_t i = 0; i < count; ++i, x += kBlock) {
-        const Range r = rangeOf(x);
+        if (i % kChunk == 0) {
+            chunkRanges(x, std::min(kChunk, count - i), ranges);
+        }
+        const Range r = ranges[i % kChunk];
         const float d = (r.max - r.min) / ((1 << 5) - 1);
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         BlockQ5_1 block;
         block.d = fp32ToFp16(d);
         block.m = fp32ToFp16(r.min);
         std::uint32_t qh = 0;
+        std::array<std::uint8_t, kBlock> q{};
+        // (uint8_t) of the float: no clamp here in ggml.
+        if (std::isfinite(id)) {
+            for (int j = 0; j < kBlock; ++j) {
+                q[j] = static_cast<std::uint8_t>(static_cast<int>((x[j] - r.min) * id + 0.5f));
+            }
+        } else {
+            for (int j = 0; j < kBlock; ++j) {
+                q[j] = static_cast<std::uint8_t>(truncToInt((x[j] - r.min) * id + 0.5f));
+            }
+        }
         for (int j = 0; j < kHalf; ++j) {
-            const float x0 = (x[j] - r.min) * id;
-            const float x1 = (x[kHalf + j] - r.min) * id;
-            // (uint8_t) of the float: no clamp here in ggml.
-            const auto xi0 = static_cast<std::uint8_t>(truncToInt(x0 + 0.5f));
-            const auto xi1 = static_cast<std::uint8_t>(truncToInt(x1 + 0.5f));
+            const std::uint8_t xi0 = q[j];
+            const std::uint8_t xi1 = q[kHalf + j];
             block.qs[j] = static_cast<std::uint8_t>((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
             qh |= ((xi0 & 0x10u) >> 4) << j;
             qh |= ((xi1 & 0x10u) >> 4) << (j + kHalf);

@@ -71,50 +71,50 @@ struct GgmlFormat {
 
 // Codes and groups of the 32-element types. Nibble j of the first 16 bytes is element j, the
 // high nibble element j + 16; the fifth bit of element j is bit j of qh.
-template <typename Block> int lowBits(const Block& block, int j)
+template <typename Block> void nibbleCodes(const Block& block, int offset, std::int32_t* codes)
 {
-    return j < 16 ? block.qs[j] & 0x0F : block.qs[j - 16] >> 4;
+    for (int j = 0; j < 16; ++j) {
+        codes[j] = (block.qs[j] & 0x0F) + offset;
+        codes[j + 16] = (block.qs[j] >> 4) + offset;
+    }
 }
-int fifthBit(const std::array<std::uint8_t, 4>& qh, int j)
+template <typename Block> void fiveBitCodes(const Block& block, int offset, std::int32_t* codes)
 {
-    std::uint32_t bits;
-    std::memcpy(&bits, qh.data(), sizeof bits);
-    return static_cast<int>((bits >> j) & 1u) << 4;
+    std::uint32_t qh;
+    std::memcpy(&qh, block.qh.data(), sizeof qh);
+    for (int j = 0; j < 16; ++j) {
+        codes[j] =
+            static_cast<std::int32_t>((block.qs[j] & 0x0Fu) | (((qh >> j) & 1u) << 4)) + offset;
+        codes[j + 16] =
+            static_cast<std::int32_t>((block.qs[j] >> 4) | (((qh >> (j + 16)) & 1u) << 4)) + offset;
+    }
 }
 
 void codesQ4_0(const std::byte* blocks, std::size_t index, std::int32_t* codes, GroupRange* groups)
 {
     const auto block = loadBlock<ggml::BlockQ4_0>(blocks, index);
-    for (int j = 0; j < 32; ++j) {
-        codes[j] = lowBits(block, j) - 8;
-    }
+    nibbleCodes(block, -8, codes);
     groups[0] = groupRange(ggml::fp16ToFloat(block.d), 0.0f, -8, 7);
 }
 
 void codesQ4_1(const std::byte* blocks, std::size_t index, std::int32_t* codes, GroupRange* groups)
 {
     const auto block = loadBlock<ggml::BlockQ4_1>(blocks, index);
-    for (int j = 0; j < 32; ++j) {
-        codes[j] = lowBits(block, j);
-    }
+    nibbleCodes(block, 0, codes);
     groups[0] = groupRange(ggml::fp16ToFloat(block.d), ggml::fp16ToFloat(block.m), 0, 15);
 }
 
 void codesQ5_0(const std::byte* blocks, std::size_t index, std::int32_t* codes, GroupRange* groups)
 {
     const auto block = loadBlock<ggml::BlockQ5_0>(blocks, index);
-    for (int j = 0; j < 32; ++j) {
-        codes[j] = (lowBits(block, j) | fifthBit(block.qh, j)) - 16;
-    }
+    fiveBitCodes(block, -16, codes);
     groups[0] = groupRange(ggml::fp16ToFloat(block.d), 0.0f, -16, 15);
 }
 
 void codesQ5_1(const std::byte* blocks, std::size_t index, std::int32_t* codes, GroupRange* groups)
 {
     const auto block = loadBlock<ggml::BlockQ5_1>(blocks, index);
-    for (int j = 0; j < 32; ++j) {
-        codes[j] = lowBits(block, j) | fifthBit(block.qh, j);
-    }
+    fiveBitCodes(block, 0, codes);
     groups[0] = groupRange(ggml::fp16ToFloat(block.d), ggml::fp16ToFloat(block.m), 0, 31);
 }
 
@@ -233,7 +233,8 @@ void codesIQ4_NL(const std::byte* blocks, std::size_t index, std::int32_t* codes
 {
     const auto block = loadBlock<ggml::BlockIQ4_NL>(blocks, index);
     for (int j = 0; j < 32; ++j) {
-        codes[j] = ggml::kValuesIq4Nl[lowBits(block, j)];
+        const std::uint8_t byte = block.qs[j % 16];
+        codes[j] = ggml::kValuesIq4Nl[j < 16 ? byte & 0x0F : byte >> 4];
     }
     groups[0] = iq4Range(ggml::fp16ToFloat(block.d));
 }
@@ -336,9 +337,11 @@ public:
                 const float* x = run.values.data() + b * size + g * m_format.groupElements;
                 const float below = range.low - 0.5f * range.lowStep;
                 const float above = range.high + 0.5f * range.highStep;
+                int clipped = 0;
                 for (std::size_t j = 0; j < m_format.groupElements; ++j) {
-                    stats.clipped += (x[j] < below || x[j] > above) ? 1 : 0;
+                    clipped += static_cast<int>(x[j] < below) | static_cast<int>(x[j] > above);
                 }
+                stats.clipped += clipped;
             }
             if (!run.blocks.empty()) {
                 BlockInfo info{scaleOf(bytes.data(), b), blockGroups[0].low, blockGroups[0].high};
