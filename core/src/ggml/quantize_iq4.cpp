@@ -32,7 +32,10 @@ public:
             while (k + 1 < 15 && v[k + 1] <= t) {
                 ++k;
             }
-            m_below[static_cast<std::size_t>(t - v.front())] = static_cast<std::uint8_t>(k);
+            const auto at = static_cast<std::size_t>(t - v.front());
+            m_below[at] = k;
+            m_low[at] = v[k];
+            m_high[at] = v[k + 1];
         }
     }
 
@@ -45,14 +48,34 @@ public:
         if (!(x < v.back())) { // ggml's search also ends on the last entry for NaN
             return 15;
         }
-        int t = static_cast<int>(x);
-        t -= static_cast<float>(t) > x ? 1 : 0;
-        const int ml = m_below[static_cast<std::size_t>(t - v.front())];
-        return x - v[ml] < v[ml + 1] - x ? ml : ml + 1;
+        const std::size_t at = cell(x);
+        return x - m_low[at] < m_high[at] - x ? m_below[at] : m_below[at] + 1;
+    }
+
+    // The table value of the nearest entry for a finite x, without branches: below the table
+    // the first cell's comparison picks entry 0, above it the last cell's picks entry 15.
+    float valueOf(float x) const
+    {
+        float c = x > -127.0f ? x : -127.0f;
+        c = c < 112.0f ? c : 112.0f;
+        const std::size_t at = cell(c);
+        const float low = m_low[at];
+        const float high = m_high[at];
+        return x - low < high - x ? low : high;
     }
 
 private:
-    std::array<std::uint8_t, 256> m_below{};
+    // The cell of floor(x) for x in [-127, 113).
+    static std::size_t cell(float x)
+    {
+        int t = static_cast<int>(x);
+        t -= static_cast<float>(t) > x ? 1 : 0;
+        return static_cast<std::size_t>(t + 127);
+    }
+
+    std::array<int, 240> m_below{};
+    std::array<float, 240> m_low{};
+    std::array<float, 240> m_high{};
 };
 
 const Iq4Index& iq4Index()
@@ -65,8 +88,9 @@ const Iq4Index& iq4Index()
 // 2 kTries + 1 scales. `superBlock` is 32 (IQ4_NL: the group's scale is d) or 256 (IQ4_XS:
 // six-bit group scales under d). Writes d, the packed codes and, for IQ4_XS, the group scales.
 // (ggml's sigma2 only enters with quant weights and is left out.)
-void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t* q4,
-                 std::uint16_t* scalesHigh, std::uint8_t* scalesLow)
+QUANTSCOPE_GGML_LANES void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh,
+                                       std::uint8_t* q4, std::uint16_t* scalesHigh,
+                                       std::uint8_t* scalesLow)
 {
     const std::int8_t* values = kValuesIq4Nl.data();
     const Iq4Index& nearest = iq4Index();
@@ -81,7 +105,6 @@ void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t
     float amaxScale = 0;
     for (int ib = 0; ib < groups; ++ib) {
         const float* xb = x + ib * kGroup;
-        std::uint8_t* Lb = L.data() + ib * kGroup;
         for (int j = 0; j < kGroup; ++j) {
             weight[j] = xb[j] * xb[j];
         }
@@ -113,7 +136,8 @@ void quantizeIq4(int superBlock, const float* x, std::uint16_t& dh, std::uint8_t
             const float xj = xb[j];
             const float w = weight[j];
             for (int t = 0; t < kLanes; ++t) {
-                const float q = values[nearest(ids[t] * xj)];
+                // |ids[t] · xj| <= 134: finite.
+                const float q = nearest.valueOf(ids[t] * xj);
                 sumqx[t] += w * q * xj;
                 sumq2[t] += w * q * q;
             }

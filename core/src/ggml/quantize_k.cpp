@@ -32,8 +32,9 @@ inline float clampedLevel(float v, int nmax)
 // make_qkx2_quants: codes L in [0, nmax] and a scale and minimum (returned as -min in *theMin)
 // for x ≈ scale * L + min with min <= 0, searching nstep + 1 scales around nmax / (max - min)
 // for the least weighted error (absolute with useMad, else squared).
-float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, std::uint8_t* L,
-                     float* theMin, float rmin, float rdelta, int nstep, bool useMad)
+QUANTSCOPE_GGML_LANES float makeQkx2Quants(int n, int nmax, const float* x, const float* weights,
+                                           std::uint8_t* L, float* theMin, float rmin, float rdelta,
+                                           int nstep, bool useMad)
 {
     float min = x[0];
     float max = x[0];
@@ -92,8 +93,8 @@ float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, std:
     float bestIscale = 0;
     float bestMinUsed = 0;
     for (int first = 0; first < trials;) {
-        // The trials left, in whole vectors of four.
-        const int lanes = std::min(kMaxTrials, (trials - first + 3) & ~3);
+        // The trials left, in whole vectors of eight.
+        const int lanes = std::min(kMaxTrials, (trials - first + 7) & ~7);
         for (int t = 0; t < lanes; ++t) {
             iscales[t] = (rmin + rdelta * (first + t) + nmax) / (max - min);
             sumL[t] = 0;
@@ -229,7 +230,7 @@ float makeQ3Quants(int n, int nmax, const float* x, std::int8_t* L)
 
 // make_qx_quants with rmse_type 1 and no quant weights: codes L in [0, 2 nmax) for
 // x ≈ scale * (L - nmax), the best of 19 scales around nmax / max|x| by x²-weighted error.
-float makeQxQuants(int n, int nmax, const float* x, std::int8_t* L)
+QUANTSCOPE_GGML_LANES float makeQxQuants(int n, int nmax, const float* x, std::int8_t* L)
 {
     float max = 0;
     float amax = 0;
