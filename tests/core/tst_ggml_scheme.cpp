@@ -254,6 +254,9 @@ void TestGgmlScheme::nonFiniteAndZeroInputs()
         QCOMPARE(v, 0.0f);
     }
 
+    const QuantizedTensor empty = run(Tensor("e", {0, 256}, {}, "float32"), type);
+    QCOMPARE(empty.metrics.count, std::int64_t(0));
+
     std::vector<float> huge(256);
     for (std::size_t i = 0; i < huge.size(); ++i) {
         huge[i] = (i % 2 == 0 ? 1.0f : -1.0f) * std::numeric_limits<float>::max() / float(i + 1);
