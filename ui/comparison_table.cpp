@@ -131,7 +131,7 @@ void ComparisonTable::refreshTitle()
             ? QString()
             : tr(", %1 where a scheme takes it")
                   .arg(QString::fromStdString(sweep.granularity.describe()));
-    m_title->setText(tr("<b>Every scheme at %1 bits</b>%2; highlighted: your settings")
+    m_title->setText(tr("<b>Every scheme, %1 bits</b>%2: highlight follows your settings")
                          .arg(sweep.bits)
                          .arg(granularity));
     m_title->setToolTip(tr("The highlighted row follows your settings%1; the other schemes "
