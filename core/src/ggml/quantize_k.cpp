@@ -19,152 +19,126 @@ namespace {
 
 constexpr int kK = static_cast<int>(kSuperBlock);
 
-// nearest_int(v) clamped to [0, nmax], as a float: one trial's code in make_qkx2_quants.
-inline float clampedLevel(float v, int nmax)
+// G float32 lanes (GCC/Clang vector extensions: plain element-wise IEEE operations, lowered to
+// whatever vectors the target has), and G int32 lanes.
+template <int G> struct LaneTypes;
+template <> struct LaneTypes<8> {
+    typedef float F __attribute__((vector_size(32)));
+    typedef std::int32_t I __attribute__((vector_size(32)));
+};
+template <int G> using Lanes = typename LaneTypes<G>::F;
+template <int G> using IntLanes = typename LaneTypes<G>::I;
+
+// nearest_int of every lane, clamped to [0, nmax]. (A cast between vector types of one size
+// reinterprets the bits.) Vectors go by reference: no ABI questions between the builds.
+template <int G>
+[[gnu::always_inline]] inline void clampedLevels(const Lanes<G>& v, int nmax, IntLanes<G>& l)
 {
-    const float shifted = v + 12582912.f;
-    std::int32_t l = (std::bit_cast<std::int32_t>(shifted) & 0x007fffff) - 0x00400000;
+    const Lanes<G> shifted = v + 12582912.f;
+    l = ((IntLanes<G>)shifted & 0x007fffff) - 0x00400000;
     l = l < 0 ? 0 : l;
     l = l > nmax ? nmax : l;
-    return static_cast<float>(l);
 }
 
-// make_qkx2_quants: codes L in [0, nmax] and a scale and minimum (returned as -min in *theMin)
-// for x ≈ scale * L + min with min <= 0, searching nstep + 1 scales around nmax / (max - min)
-// for the least weighted error (absolute with useMad, else squared).
-QUANTSCOPE_GGML_LANES float makeQkx2Quants(int n, int nmax, const float* x, const float* weights,
-                                           std::uint8_t* L, float* theMin, float rmin, float rdelta,
-                                           int nstep, bool useMad)
+template <int G> [[gnu::always_inline]] inline void makeAbsolute(Lanes<G>& v)
 {
-    float min = x[0];
-    float max = x[0];
-    float sumW = weights[0];
-    float sumX = sumW * x[0];
-    for (int i = 1; i < n; ++i) {
-        if (x[i] < min) {
-            min = x[i];
-        }
-        if (x[i] > max) {
-            max = x[i];
-        }
-        const float w = weights[i];
-        sumW += w;
-        sumX += w * x[i];
-    }
-    if (min > 0) {
-        min = 0;
-    }
-    if (max == min) {
-        for (int i = 0; i < n; ++i) {
-            L[i] = 0;
-        }
-        *theMin = -min;
-        return 0.f;
-    }
-    float iscale = nmax / (max - min);
-    float scale = 1 / iscale;
-    float bestError = 0;
+    v = (Lanes<G>)((IntLanes<G>)v & 0x7fffffff);
+}
+
+// make_qkx2_quants for G groups of n values at once (x, weights and L hold the groups one after
+// the other): codes L in [0, nmax] and a scale and minimum (returned as -min in theMin) for
+// x ≈ scale * L + min with min <= 0, searching nstep + 1 scales around nmax / (max - min) for
+// the least weighted error (absolute with useMad, else squared). Each group is a vector lane that
+// runs ggml's loop, operation for operation and in ggml's order, so every lane ends as ggml's
+// call on that group; what ggml decides by branching, a lane decides by selecting.
+template <int G, bool useMad>
+QUANTSCOPE_GGML_LANES void makeQkx2Quants(int n, int nmax, const float* x, const float* weights,
+                                          std::uint8_t* L, float* scales, float* theMin, float rmin,
+                                          float rdelta, int nstep)
+{
+    using F = Lanes<G>;
+    using I = IntLanes<G>;
+    constexpr int kMaxN = 32;
+    F xt[kMaxN] = {};
+    F wt[kMaxN] = {};
+    I best[kMaxN] = {};
+    I trial[kMaxN] = {};
     for (int i = 0; i < n; ++i) {
-        const int l = nearestInt(iscale * (x[i] - min));
-        L[i] = static_cast<std::uint8_t>(std::max(0, std::min(nmax, l)));
-        float diff = scale * L[i] + min - x[i];
-        diff = useMad ? std::abs(diff) : diff * diff;
-        const float w = weights[i];
-        bestError += w * diff;
+        for (int g = 0; g < G; ++g) {
+            xt[i][g] = x[g * n + i];
+            wt[i][g] = weights[g * n + i];
+        }
     }
-    if (nstep < 1) {
-        *theMin = -min;
-        return scale;
+    F min = xt[0];
+    F max = xt[0];
+    F sumW = wt[0];
+    F sumX = sumW * xt[0];
+    for (int i = 1; i < n; ++i) {
+        min = xt[i] < min ? xt[i] : min;
+        max = xt[i] > max ? xt[i] : max;
+        sumW += wt[i];
+        sumX += wt[i] * xt[i];
     }
-    // ggml tries the scales one after the other, and each trial uses the minimum of the best
-    // so far. Every remaining trial is computed at once with the current minimum (side by side,
-    // each summing in ggml's order, so the sums are ggml's); walking them in order, the first
-    // that improves is taken and the ones after it are computed again with its minimum.
-    constexpr int kMaxTrials = 24;
-    const int trials = nstep + 1;
-    alignas(32) std::array<float, kMaxTrials> iscales{};
-    alignas(32) std::array<float, kMaxTrials> sumL{};
-    alignas(32) std::array<float, kMaxTrials> sumL2{};
-    alignas(32) std::array<float, kMaxTrials> sumXl{};
-    alignas(32) std::array<float, kMaxTrials> scales{};
-    alignas(32) std::array<float, kMaxTrials> mins{};
-    alignas(32) std::array<float, kMaxTrials> errors{};
-    int best = -1;
-    float bestIscale = 0;
-    float bestMinUsed = 0;
-    for (int first = 0; first < trials;) {
-        // The trials left, in whole vectors of eight.
-        const int lanes = std::min(kMaxTrials, (trials - first + 7) & ~7);
-        for (int t = 0; t < lanes; ++t) {
-            iscales[t] = (rmin + rdelta * (first + t) + nmax) / (max - min);
-            sumL[t] = 0;
-            sumL2[t] = 0;
-            sumXl[t] = 0;
-            errors[t] = 0;
+    const F zero = F{} + 0.0f;
+    min = min > 0 ? zero : min;
+    const I flat = max == min; // ggml returns early: codes 0, scale 0 (set at the end)
+    const float levels = static_cast<float>(nmax);
+    F iscale = levels / (max - min);
+    F scale = 1 / iscale;
+    F bestError = zero;
+    for (int i = 0; i < n; ++i) {
+        clampedLevels<G>(iscale * (xt[i] - min), nmax, best[i]);
+        F diff = scale * __builtin_convertvector(best[i], F) + min - xt[i];
+        if constexpr (useMad) {
+            makeAbsolute<G>(diff);
+        } else {
+            diff = diff * diff;
         }
+        bestError += wt[i] * diff;
+    }
+    for (int is = 0; is <= nstep; ++is) {
+        iscale = (rmin + rdelta * static_cast<float>(is) + levels) / (max - min);
+        F sumL = zero;
+        F sumL2 = zero;
+        F sumXl = zero;
         for (int i = 0; i < n; ++i) {
-            const float xi = x[i] - min;
-            const float w = weights[i];
-            const float xr = x[i];
-            for (int t = 0; t < lanes; ++t) {
-                const float l = clampedLevel(iscales[t] * xi, nmax);
-                sumL[t] += w * l;
-                sumL2[t] += w * l * l;
-                sumXl[t] += w * l * xr;
-            }
+            clampedLevels<G>(iscale * (xt[i] - min), nmax, trial[i]);
+            const F l = __builtin_convertvector(trial[i], F);
+            sumL += wt[i] * l;
+            sumL2 += wt[i] * l * l;
+            sumXl += wt[i] * l * xt[i];
         }
-        for (int t = 0; t < lanes; ++t) {
-            const float D = sumW * sumL2[t] - sumL[t] * sumL[t];
-            float thisScale = (sumW * sumXl[t] - sumX * sumL[t]) / D;
-            float thisMin = (sumL2[t] * sumX - sumL[t] * sumXl[t]) / D;
-            if (thisMin > 0) {
-                thisMin = 0;
-                thisScale = sumXl[t] / sumL2[t];
-            }
-            scales[t] = thisScale;
-            mins[t] = thisMin;
-        }
+        const F D = sumW * sumL2 - sumL * sumL;
+        const F fitScale = (sumW * sumXl - sumX * sumL) / D;
+        const F fitMin = (sumL2 * sumX - sumL * sumXl) / D;
+        const F throughZero = sumXl / sumL2;
+        const F thisScale = fitMin > 0 ? throughZero : fitScale;
+        const F thisMin = fitMin > 0 ? zero : fitMin;
+        F curError = zero;
         for (int i = 0; i < n; ++i) {
-            const float xi = x[i] - min;
-            const float w = weights[i];
-            const float xr = x[i];
-            if (useMad) {
-                for (int t = 0; t < lanes; ++t) {
-                    const float l = clampedLevel(iscales[t] * xi, nmax);
-                    errors[t] += w * std::abs(scales[t] * l + mins[t] - xr);
-                }
+            F diff = thisScale * __builtin_convertvector(trial[i], F) + thisMin - xt[i];
+            if constexpr (useMad) {
+                makeAbsolute<G>(diff);
             } else {
-                for (int t = 0; t < lanes; ++t) {
-                    const float l = clampedLevel(iscales[t] * xi, nmax);
-                    const float diff = scales[t] * l + mins[t] - xr;
-                    errors[t] += w * (diff * diff);
-                }
+                diff = diff * diff;
             }
+            curError += wt[i] * diff;
         }
-        int next = trials;
-        for (int t = 0; first + t < trials; ++t) {
-            const float D = sumW * sumL2[t] - sumL[t] * sumL[t];
-            if (D > 0 && errors[t] < bestError) {
-                best = first + t;
-                bestIscale = iscales[t];
-                bestMinUsed = min;
-                bestError = errors[t];
-                scale = scales[t];
-                min = mins[t];
-                next = first + t + 1;
-                break;
-            }
-        }
-        first = next;
-    }
-    if (best >= 0) {
+        const I take = (D > 0) & (curError < bestError);
+        bestError = take ? curError : bestError;
+        scale = take ? thisScale : scale;
+        min = take ? thisMin : min;
         for (int i = 0; i < n; ++i) {
-            const int l = nearestInt(bestIscale * (x[i] - bestMinUsed));
-            L[i] = static_cast<std::uint8_t>(std::max(0, std::min(nmax, l)));
+            best[i] = take ? trial[i] : best[i];
         }
     }
-    *theMin = -min;
-    return scale;
+    for (int g = 0; g < G; ++g) {
+        for (int i = 0; i < n; ++i) {
+            L[g * n + i] = static_cast<std::uint8_t>(flat[g] != 0 ? 0 : best[i][g]);
+        }
+        scales[g] = flat[g] != 0 ? 0.f : scale[g];
+        theMin[g] = -min[g];
+    }
 }
 
 // make_q3_quants with do_rmse: codes L in [0, 2 nmax) for x ≈ scale * (L - nmax), refined
@@ -324,11 +298,9 @@ template <typename Block>
 void quantizeScalesMinsK4(const float* x, int nmax, float rmin, int nstep, Block& block,
                           std::uint8_t* L)
 {
-    std::array<float, 32> weights{};
+    std::array<float, kK> weights{};
     std::array<float, kK / 32> mins{};
     std::array<float, kK / 32> scales{};
-    float maxScale = 0;
-    float maxMin = 0;
     for (int j = 0; j < kK / 32; ++j) {
         float sumX2 = 0;
         for (int l = 0; l < 32; ++l) {
@@ -336,10 +308,14 @@ void quantizeScalesMinsK4(const float* x, int nmax, float rmin, int nstep, Block
         }
         const float avX = std::sqrt(sumX2 / 32);
         for (int l = 0; l < 32; ++l) {
-            weights[l] = avX + std::abs(x[32 * j + l]);
+            weights[32 * j + l] = avX + std::abs(x[32 * j + l]);
         }
-        scales[j] = makeQkx2Quants(32, nmax, x + 32 * j, weights.data(), L + 32 * j, &mins[j], rmin,
-                                   0.1f, nstep, false);
+    }
+    makeQkx2Quants<kK / 32, false>(32, nmax, x, weights.data(), L, scales.data(), mins.data(), rmin,
+                                   0.1f, nstep);
+    float maxScale = 0;
+    float maxMin = 0;
+    for (int j = 0; j < kK / 32; ++j) {
         if (scales[j] > maxScale) {
             maxScale = scales[j];
         }
@@ -382,19 +358,24 @@ void quantizeQ2_K(const float* x, std::size_t count, std::byte* blocks)
 {
     constexpr float q4scale = 15.f;
     std::array<std::uint8_t, kK> L{};
-    std::array<float, 16> weights{};
+    std::array<float, kK> weights{};
     std::array<float, kK / 16> mins{};
     std::array<float, kK / 16> scales{};
     for (std::size_t i = 0; i < count; ++i, x += kK) {
         BlockQ2_K block{};
+        for (int l = 0; l < kK; ++l) {
+            weights[l] = std::abs(x[l]);
+        }
+        // Sixteen groups of 16 in two runs of eight lanes.
+        for (int half = 0; half < 2; ++half) {
+            const int first = 8 * half;
+            makeQkx2Quants<8, true>(16, 3, x + 16 * first, weights.data() + 16 * first,
+                                    L.data() + 16 * first, scales.data() + first,
+                                    mins.data() + first, -0.5f, 0.1f, 15);
+        }
         float maxScale = 0;
         float maxMin = 0;
         for (int j = 0; j < kK / 16; ++j) {
-            for (int l = 0; l < 16; ++l) {
-                weights[l] = std::abs(x[16 * j + l]);
-            }
-            scales[j] = makeQkx2Quants(16, 3, x + 16 * j, weights.data(), L.data() + 16 * j,
-                                       &mins[j], -0.5f, 0.1f, 15, true);
             if (scales[j] > maxScale) {
                 maxScale = scales[j];
             }
