@@ -41,11 +41,12 @@ Params typeParams(int index)
     return {{"type", double(index)}};
 }
 
-QuantizedTensor run(const Tensor& tensor, int type)
+QuantizedTensor run(const Tensor& tensor, int type, bool codebooks = false)
 {
     QuantizeOptions options;
     options.apply = true;
     options.keepBlocks = true;
+    options.keepCodebooks = codebooks;
     return quantizeTensor(tensor, ggmlScheme(), typeParams(type), options);
 }
 
@@ -173,7 +174,7 @@ void TestGgmlScheme::codesAndBlocks()
 {
     QFETCH(int, type);
     const Tensor tensor = gaussian({2, 512}, 11, 0.5f);
-    const QuantizedTensor q = run(tensor, type);
+    const QuantizedTensor q = run(tensor, type, true);
     QVERIFY(q.codeRange.has_value());
     const auto [low, high] = *q.codeRange;
     const std::size_t block = static_cast<std::size_t>(kTypes[type].block);
@@ -188,7 +189,11 @@ void TestGgmlScheme::codesAndBlocks()
         if (plainScale) {
             QCOMPARE(value, static_cast<float>(code) * info.scale);
         }
+        // A block's codebook (for views) holds the levels it used.
+        const Codebook& codebook = q.codebooks[i / block];
+        QCOMPARE(codebook.quantize(value), double(value));
     }
+    QCOMPARE(q.codebooks.size(), q.blocks.size());
 }
 
 void TestGgmlScheme::metricsEqualADirectPass()

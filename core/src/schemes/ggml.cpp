@@ -291,7 +291,12 @@ const std::vector<GgmlFormat>& ggmlFormats()
 // codebook for views (a K-quant block has a scale per group, so no one rule maps its values).
 Codebook usedLevelsCodebook(std::span<const float> dequantized)
 {
-    std::vector<double> levels(dequantized.begin(), dequantized.end());
+    std::vector<double> levels;
+    for (float value : dequantized) {
+        if (std::isfinite(value)) { // a scale that overflowed half precision gives inf and NaN
+            levels.push_back(value);
+        }
+    }
     std::sort(levels.begin(), levels.end());
     levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
     if (levels.empty()) {
