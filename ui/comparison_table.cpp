@@ -131,10 +131,9 @@ void ComparisonTable::refreshTitle()
             ? QString()
             : tr(", %1 where a scheme takes it")
                   .arg(QString::fromStdString(sweep.granularity.describe()));
-    m_title->setText(
-        tr("<b>Every scheme at %1 bits</b>%2: the highlighted row follows your settings")
-            .arg(sweep.bits)
-            .arg(granularity));
+    m_title->setText(tr("<b>Every scheme, %1 bits</b>%2: highlight follows your settings")
+                         .arg(sweep.bits)
+                         .arg(granularity));
     m_title->setToolTip(tr("The highlighted row follows your settings%1; the other schemes "
                            "use their default parameters")
                             .arg(m_model->currentRowIsCustom() ? tr(" (marked *)") : QString()));

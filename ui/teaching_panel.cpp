@@ -28,8 +28,9 @@ namespace quantscope {
 namespace {
 
 constexpr int kMiniPlotHeight = 80;
-constexpr int kMaxLogBins = 1024; // the original's histogram has 1024 bins
-constexpr int kSixteenths = 16;   // weq-log exponents are in sixteenths of an octave
+constexpr int kMinTextHeight = 100; // the formula text never shrinks below this
+constexpr int kMaxLogBins = 1024;   // the original's histogram has 1024 bins
+constexpr int kSixteenths = 16;     // weq-log exponents are in sixteenths of an octave
 constexpr int kMaxListedClusters = 8;
 
 QString num(double value)
@@ -366,6 +367,8 @@ TeachingPanel::TeachingPanel(QWidget* parent)
     m_formulaScroll->setWidgetResizable(true);
     m_formulaScroll->setFrameShape(QFrame::NoFrame);
     m_formulaScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // However many rows the comparison table above has, a few lines of text stay visible.
+    m_formulaScroll->setMinimumHeight(kMinTextHeight);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 0);
     layout->setSpacing(2);

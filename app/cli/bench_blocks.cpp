@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <optional>
 
 namespace quantscope::cli {
 namespace {
@@ -97,10 +98,22 @@ std::vector<PassTiming> benchPassTicks(const Tensor& tensor, const Distribution&
     for (const Case& c : cases()) {
         PassTiming timing{c.scheme->id(), c.variant, 0.0, {}, {}, {}};
         const bool perChannel = c.granularity.kind == Granularity::Kind::PerChannel;
-        const Tensor& input = perChannel ? matrix : tensor;
+        // ggml's types quantize whole blocks only: their tick runs on the whole blocks of the
+        // values (at most a block less).
+        std::optional<Tensor> wholeBlocks;
+        if (const BlockScheme* block = c.scheme->asBlockScheme()) {
+            const BlockStructure structure = block->blockStructure(c.scheme->resolve(c.params));
+            if (structure.wholeBlocksOnly && tensor.size() % structure.size != 0) {
+                const std::int64_t kept = tensor.size() / structure.size * structure.size;
+                wholeBlocks.emplace(tensor.name(), Shape{kept}, nullptr,
+                                    tensor.values().first(static_cast<std::size_t>(kept)),
+                                    tensor.sourceDtype());
+            }
+        }
+        const Tensor& input = perChannel ? matrix : wholeBlocks ? *wholeBlocks : tensor;
         QuantizeOptions options;
         options.granularity = c.granularity;
-        options.distribution = perChannel ? nullptr : &dist;
+        options.distribution = perChannel || wholeBlocks ? nullptr : &dist;
         const auto start = Clock::now();
         try {
             while (static_cast<int>(timing.samples.size()) < kRuns &&

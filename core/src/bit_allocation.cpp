@@ -281,8 +281,16 @@ BitAllocation allocateBits(const ModelReport& report, const std::string& scheme,
             }
         }
         if (item.options.empty()) {
+            // Say why when the scheme refused the tensor (e.g. ggml's rows of whole blocks).
+            std::string why;
+            for (const ReportResult& result : tensor.results) {
+                if (result.scheme == scheme && !result.error.empty()) {
+                    why = " (" + result.error + ")";
+                    break;
+                }
+            }
             throw InputError(report.file + ": " + scheme + " has no usable result on tensor '" +
-                             tensor.name + "'");
+                             tensor.name + "'" + why);
         }
         item.options = undominated(std::move(item.options));
         parameters += n;

@@ -8,6 +8,7 @@
 #include "quantscope/scheme.h"
 #include "quantscope/schemes/mx.h"
 #include "quantscope/tensor.h"
+#include "quantscope/tensor_file.h"
 
 #include "../support/cli_runner.h"
 #include "../support/direct_metrics.h"
@@ -24,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -248,6 +250,7 @@ private slots:
     void quantizeSlices();
     void quantizeWholeGroupEqualsPerTensor();
     void quantizeBlockScheme();
+    void quantizeGgmlTypes();
 
     void quantizeChoiceByName();
     void quantizeStep();
@@ -696,6 +699,36 @@ void TestCli::quantizeBlockScheme()
         runCli({"quantize", input, "--scheme", "nvfp4", "--group-size", "16"});
     QCOMPARE(grouped.exitCode, 2);
     QVERIFY(grouped.err.contains("per-group"));
+}
+
+// ggml's types from the command line: `--set type=NAME` gives ggml's own values of the
+// reference rows (tests/data/ggml_scheme), bit for bit; rows that are not whole blocks exit 2.
+void TestCli::quantizeGgmlTypes()
+{
+    const QString reference = QUANTSCOPE_TEST_DATA "/ggml_scheme/ggml_scheme.gguf";
+    const auto expectedFile = openTensorFile(reference.toStdString());
+    for (const char* type : {"q4_0", "q8_0", "q4_K", "q6_K", "iq4_xs"}) {
+        const QString dequantOut = path(QStringLiteral("ggml_%1.npy").arg(type));
+        const CliResult result =
+            runCli({"quantize", reference, "--tensor", "input", "--scheme", "ggml", "--set",
+                    QStringLiteral("type=%1").arg(type), "--json", "--dequant-out", dequantOut});
+        QCOMPARE(result.exitCode, 0);
+        const QJsonObject root = parseObject(result.out);
+        QCOMPARE(root["block_count"].toInt(), 4 * 256 / root["block_size"].toInt());
+        const Tensor dequant = readNpy(dequantOut.toStdString());
+        const Tensor expected = expectedFile->load(type);
+        QCOMPARE(dequant.size(), expected.size());
+        QVERIFY2(std::memcmp(dequant.values().data(), expected.values().data(),
+                             expected.values().size_bytes()) == 0,
+                 type);
+    }
+    const QString partial =
+        writeNpyFile(QStringLiteral("ggml_partial.npy"), Shape{2, 96}, std::vector<float>(192));
+    const CliResult refused =
+        runCli({"quantize", partial, "--scheme", "ggml", "--set", "type=q4_K"});
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains("whole blocks of 256"), qPrintable(refused.err));
+    QVERIFY(runCli({"quantize", partial, "--scheme", "ggml", "--set", "type=q4_0"}).exitCode == 0);
 }
 
 // A choice parameter set by the word before its colon equals the same choice set by index.

@@ -345,7 +345,10 @@ void TestLayout::weqClusterTableStaysReadable()
         QCoreApplication::processEvents();
         QScrollArea* scroll = teaching->formulaScroll();
         QVERIFY2(scroll->viewport()->height() >= kMinTeachingTextHeight,
-                 qPrintable(QString::number(scroll->viewport()->height())));
+                 qPrintable(QStringLiteral("%1 px at %2x%3")
+                                .arg(scroll->viewport()->height())
+                                .arg(size.width())
+                                .arg(size.height())));
         const int hidden = scroll->widget()->height() - scroll->viewport()->height();
         if (size.height() >= 800) {
             QVERIFY2(hidden <= 0, qPrintable(QStringLiteral("%1 px hidden at %2x%3")

@@ -27,6 +27,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <optional>
 
 using namespace quantscope;
 
@@ -86,6 +87,7 @@ private slots:
     void errorHistogramMatchesDirectPass();
     void comparisonModelHoldsEveryScheme();
     void comparisonModelShowsErrors();
+    void ggmlOnPartialBlocksShowsWhy();
     void comparisonTableDoubleClickSelectsScheme();
     void rateDistortionPlotsControllerCurves();
     void teachingPanelShowsSymmetricScale();
@@ -257,7 +259,22 @@ void TestViews::comparisonModelHoldsEveryScheme()
         }
         QuantizeOptions options;
         options.distribution = &dist;
-        const QuantizedTensor q = quantizeTensor(tensor, scheme, {{"bits", 3}}, options);
+        std::optional<QuantizedTensor> quantized;
+        try {
+            quantized = quantizeTensor(tensor, scheme, {{"bits", 3}}, options);
+        } catch (const UsageError& e) {
+            // A scheme that cannot take the tensor's shape (ggml's types quantize whole blocks
+            // of each row) shows why in its row.
+            QVERIFY(!model->index(row, ComparisonModel::SqnrDb)
+                         .data(ComparisonModel::kSortRole)
+                         .isValid());
+            QVERIFY(model->index(row, ComparisonModel::Mse)
+                        .data(Qt::ToolTipRole)
+                        .toString()
+                        .contains(QString::fromStdString(e.what())));
+            continue;
+        }
+        const QuantizedTensor& q = *quantized;
         const Metrics& m = q.metrics;
         if (scheme.asBlockScheme() == nullptr) {
             // Codebook schemes: exactly design + computeMetrics on the Distribution.
@@ -330,6 +347,32 @@ void TestViews::comparisonModelShowsErrors()
     proxy.sort(ComparisonModel::SqnrDb, Qt::AscendingOrder);
     QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("symmetric"));
     QCOMPARE(proxy.index(1, 0).data().toString(), QStringLiteral("broken"));
+}
+
+// ggml's types take rows of whole blocks: on a tensor of 1000 values the explorer shows why
+// instead of a result, and on rows of 1024 it quantizes.
+void TestViews::ggmlOnPartialBlocksShowsWhy()
+{
+    ExplorerController controller;
+    loadAndSettle(controller);
+    controller.setSchemeParams(QStringLiteral("ggml"), {{"type", 7.0}}); // q4_K
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.isBusy() && controller.result().has_value() &&
+                                 controller.result()->params.has("type"),
+                             kBusyTimeoutMs);
+    QVERIFY(!controller.result()->valid());
+    QVERIFY2(QString::fromStdString(controller.result()->error).contains("whole blocks of 256"),
+             controller.result()->error.c_str());
+
+    const std::vector<float> values = testValues();
+    std::vector<float> rows(2 * 1024);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows[i] = values[i % values.size()];
+    }
+    controller.setTensor(Tensor("rows", {2, 1024}, std::move(rows), "float32"));
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.isBusy() && controller.result().has_value() &&
+                                 controller.result()->valid(),
+                             kBusyTimeoutMs);
+    QCOMPARE(controller.result()->params.getInt("type"), 7);
 }
 
 void TestViews::comparisonTableDoubleClickSelectsScheme()

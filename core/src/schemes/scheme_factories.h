@@ -23,5 +23,6 @@ std::unique_ptr<Scheme> makeEntropyScheme();
 std::unique_ptr<Scheme> makeHistogramL2Scheme();
 std::unique_ptr<Scheme> makeMxScheme();
 std::unique_ptr<Scheme> makeNvfp4Scheme();
+std::unique_ptr<Scheme> makeGgmlScheme();
 
 } // namespace quantscope

@@ -24,6 +24,7 @@ const std::vector<std::unique_ptr<Scheme>>& allSchemes()
         list.push_back(makeHistogramL2Scheme());
         list.push_back(makeMxScheme());
         list.push_back(makeNvfp4Scheme());
+        list.push_back(makeGgmlScheme());
         return list;
     }();
     return schemes;
