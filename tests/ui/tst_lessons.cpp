@@ -12,6 +12,7 @@
 
 #include "quantscope/demo.h"
 #include "quantscope/errors.h"
+#include "quantscope/quantize.h"
 #include "quantscope/scheme.h"
 #include "quantscope/schemes/lloyd_max.h"
 #include "quantscope/schemes/log_quant.h"
@@ -624,8 +625,20 @@ void TestLessons::blocksNumbers()
     }
     CHECK_FACT(lw, "nv.tensor_scale", float(amax / (448.0 * 6.0)), kFloat32RelTolerance);
 
-    // The cost table: per-group int4 stores a float32 scale per 128 values.
+    // Q4_K: the ggml scheme's own values (tested against ggml's), by a direct pass.
     QVERIFY(lw.show(QStringLiteral("blocks"), 3));
+    const Tensor tensor = makeDemoTensor("outliers");
+    QuantizeOptions options;
+    options.apply = true;
+    const QuantizedTensor q4k =
+        quantizeTensor(tensor, schemeById("ggml"), {{"bits", 4.0}}, options);
+    const std::vector<double> q4kValues(q4k.applied->dequantized.begin(),
+                                        q4k.applied->dequantized.end());
+    CHECK_FACT(lw, "q4k.sqnr", sqnrDb(values, q4kValues), 1e-9);
+    CHECK_FACT(lw, "q4k.bpw", 4.5, 0.0);
+
+    // The cost table: per-group int4 stores a float32 scale per 128 values.
+    QVERIFY(lw.show(QStringLiteral("blocks"), 4));
     CHECK_FACT(lw, "sym5.bpw", 5.0 + 32.0 / n, 1e-12);
     CHECK_FACT(lw, "group.bpw", 4.25, 1e-12);
     CHECK_FACT(lw, "mx.sqnr", sqnrDb(values, mx), 1e-9);
