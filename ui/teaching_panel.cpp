@@ -28,6 +28,11 @@ namespace quantscope {
 namespace {
 
 constexpr int kMiniPlotHeight = 80;
+// Below this height the mini plot drops its legend (it would cover the curve; the axis label
+// names it) and keeps three value ticks, which still read apart.
+constexpr int kRoomyPlotHeight = 160;
+constexpr int kFewTicks = 3;
+constexpr int kUsualTicks = 5;
 constexpr int kMinTextHeight = 100; // the formula text never shrinks below this
 constexpr int kMaxLogBins = 1024;   // the original's histogram has 1024 bins
 constexpr int kSixteenths = 16;     // weq-log exponents are in sixteenths of an octave
@@ -342,6 +347,11 @@ TeachingPanel::TeachingPanel(QWidget* parent)
     small.setPointSizeF(7.5);
     m_plot->legend->setFont(small);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    connect(m_plot, &QCustomPlot::beforeReplot, this, [this] {
+        const bool roomy = m_plot->height() >= kRoomyPlotHeight;
+        m_plot->legend->setVisible(roomy);
+        m_plot->yAxis->ticker()->setTickCount(roomy ? kUsualTicks : kFewTicks);
+    });
     m_hard = makeGraph(m_plot, QPen(style::kPrimary, 1.5), QCPGraph::lsStepLeft, tr("hard"));
     m_soft = makeGraph(m_plot, QPen(style::kCompare, 1.5), QCPGraph::lsLine, tr("soft"));
     m_objective =

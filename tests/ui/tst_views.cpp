@@ -491,6 +491,18 @@ void TestViews::teachingPanelShowsWeqSweeps()
     // The same result again reuses the finished design at once.
     panel.setResult(&result, dist);
     QCOMPARE(shown.count(), 2);
+
+    // A short mini plot drops its legend, which would cover the curve; a tall one keeps it.
+    auto* plot = panel.findChild<QCustomPlot*>(QStringLiteral("teachingPlot"));
+    panel.resize(400, 400);
+    panel.show();
+    QTRY_VERIFY(plot->isVisible());
+    plot->setFixedHeight(90);
+    plot->replot();
+    QVERIFY(!plot->legend->visible());
+    plot->setFixedHeight(240);
+    plot->replot();
+    QVERIFY(plot->legend->visible());
 }
 
 void TestViews::teachingPanelShowsDsqSoftCurve()
