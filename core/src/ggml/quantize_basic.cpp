@@ -130,8 +130,9 @@ void quantizeQ4_1(const float* x, std::size_t count, std::byte* blocks)
         block.d = fp32ToFp16(d);
         block.m = fp32ToFp16(r.min);
         std::array<std::uint8_t, kBlock> q{};
-        if (std::isfinite(id)) {
-            // 0 <= (x - min) · id <= 15 (1 + 2^-22): C's conversion, no overflow to guard.
+        if (std::isfinite(d) && std::isfinite(id)) {
+            // 0 <= (x - min) · id <= 15 (1 + 2^-22): C's conversion, no overflow to guard. A range
+            // beyond FLT_MAX (d = inf, id = 0) makes (x - min) · id NaN: the careful path.
             for (int j = 0; j < kBlock; ++j) {
                 q[j] = static_cast<std::uint8_t>(
                     std::min(15, static_cast<int>((x[j] - r.min) * id + 0.5f)));
@@ -201,7 +202,7 @@ void quantizeQ5_1(const float* x, std::size_t count, std::byte* blocks)
         std::uint32_t qh = 0;
         std::array<std::uint8_t, kBlock> q{};
         // (uint8_t) of the float: no clamp here in ggml.
-        if (std::isfinite(id)) {
+        if (std::isfinite(d) && std::isfinite(id)) {
             for (int j = 0; j < kBlock; ++j) {
                 q[j] = static_cast<std::uint8_t>(static_cast<int>((x[j] - r.min) * id + 0.5f));
             }

@@ -10,7 +10,9 @@
 
 // The quantizers' trial loops run side by side in vector lanes: on x86-64 they are also built
 // for AVX2 and picked at load time (the same float operations, unfused, so the same results).
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// GCC only: Clang 14 cannot clone function templates (its builds, the sanitizer and fuzzing ones,
+// run the default version).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define QUANTSCOPE_GGML_LANES __attribute__((target_clones("avx2", "default")))
 #else
 #define QUANTSCOPE_GGML_LANES
