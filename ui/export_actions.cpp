@@ -2,7 +2,7 @@
 
 #include "explorer_controller.h"
 
-#include "quantscope/apply.h"
+#include "quantscope/apply_to_npy.h"
 #include "quantscope/errors.h"
 #include "quantscope/npy.h"
 #include "quantscope/quantize.h"
@@ -32,7 +32,6 @@
 namespace quantscope {
 namespace {
 
-constexpr std::int64_t kApplyChunk = std::int64_t(1) << 22;
 constexpr int kProgressSteps = 100;
 constexpr int kPdfResolution = 96; // plot pixels map 1:1 onto PDF points at this resolution
 
@@ -321,27 +320,16 @@ bool TensorExport::start(std::shared_ptr<const Tensor> tensor, const Codebook& c
         if (!codesPath.isEmpty()) {
             codes.emplace(codesPath.toStdString(), tensor->shape(), NpyWriter::Type::Int32);
         }
-        const CodebookApplier applier(codebook, n);
-        const std::int64_t buffered = std::min(n, kApplyChunk);
-        std::vector<float> levelBuffer(dequantized ? buffered : 0);
-        std::vector<std::int32_t> codeBuffer(codes ? buffered : 0);
-        // In chunks, written as they are made: progress shows, a cancel stops within one chunk
-        // (and leaves no file), and memory stays flat.
-        for (std::int64_t begin = 0; begin < n; begin += kApplyChunk) {
-            if (promise.isCanceled()) {
-                return QString();
-            }
-            const std::int64_t count = std::min(kApplyChunk, n - begin);
-            const auto levelPart = std::span(levelBuffer).first(dequantized ? count : 0);
-            const auto codePart = std::span(codeBuffer).first(codes ? count : 0);
-            applier.apply(values.subspan(begin, count), codePart, levelPart);
-            if (dequantized) {
-                dequantized->append(std::span<const float>(levelPart));
-            }
-            if (codes) {
-                codes->append(std::span<const std::int32_t>(codePart));
-            }
-            promise.setProgressValue(int((begin + count) * (kProgressSteps - 10) / n));
+        // Step by step, written as they are made: progress shows, a cancel stops within one
+        // step (and leaves no file), and memory stays flat.
+        const bool finished = appendAppliedCodebook(
+            values, codebook, dequantized ? &*dequantized : nullptr, codes ? &*codes : nullptr,
+            [&](std::int64_t done) {
+                promise.setProgressValue(int(done * (kProgressSteps - 10) / n));
+                return !promise.isCanceled();
+            });
+        if (!finished) {
+            return QString();
         }
         if (dequantized) {
             dequantized->commit();

@@ -7,7 +7,7 @@
 #include "report.h"
 #include "text_table.h"
 
-#include "quantscope/apply.h"
+#include "quantscope/apply_to_npy.h"
 #include "quantscope/errors.h"
 #include "quantscope/npy.h"
 #include "quantscope/quantize.h"
@@ -99,10 +99,6 @@ void checkGranularity(const Arguments& arguments, const Granularity& granularity
     }
 }
 
-// Values applied and written per step when one codebook covers the whole tensor: 16 MiB of each
-// output, so memory stays flat however large the tensor.
-constexpr std::int64_t kStreamValues = std::int64_t{1} << 22;
-
 // Writes both exports, streaming the codes and dequantized values of a single codebook as they
 // are computed. When the second commit fails, the first file is removed if this run created it,
 // so a failed command leaves no new file behind.
@@ -127,24 +123,8 @@ void writeOutputs(const Tensor& tensor, const QuantizedTensor& quantized,
             codes->append(std::span<const std::int32_t>(quantized.applied->codes));
         }
     } else {
-        const std::span<const float> values = tensor.values();
-        const auto n = std::int64_t(values.size());
-        const CodebookApplier applier(*quantized.codebook, n);
-        const std::int64_t buffered = std::min(n, kStreamValues);
-        std::vector<float> levelBuffer(dequantized ? buffered : 0);
-        std::vector<std::int32_t> codeBuffer(codes ? buffered : 0);
-        for (std::int64_t begin = 0; begin < n; begin += kStreamValues) {
-            const std::int64_t count = std::min(kStreamValues, n - begin);
-            const auto levelPart = std::span(levelBuffer).first(dequantized ? count : 0);
-            const auto codePart = std::span(codeBuffer).first(codes ? count : 0);
-            applier.apply(values.subspan(begin, count), codePart, levelPart);
-            if (dequantized) {
-                dequantized->append(std::span<const float>(levelPart));
-            }
-            if (codes) {
-                codes->append(std::span<const std::int32_t>(codePart));
-            }
-        }
+        appendAppliedCodebook(tensor.values(), *quantized.codebook,
+                              dequantized ? &*dequantized : nullptr, codes ? &*codes : nullptr);
     }
 
     std::optional<std::string> created;
@@ -178,7 +158,10 @@ std::string listText(const std::vector<double>& values)
             text += " ...";
             i = values.size() - kShownAtEachEnd;
         }
-        text += (text.empty() ? "" : " ") + formatNumber(values[i]);
+        if (!text.empty()) {
+            text += ' ';
+        }
+        text += formatNumber(values[i]);
     }
     return text.empty() ? std::string("(none)") : text;
 }
