@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace quantscope {
 namespace {
@@ -57,14 +58,25 @@ void addBlockFacts(LessonFacts& facts, const QString& prefix, const QuantResult&
     }
 }
 
-LessonStep perTensorStep()
+// A step on the outlier tensor with `scheme` (compared with `compare`, which may be empty).
+LessonStep outlierStep(const QString& title, const QString& scheme, Params params,
+                       const QString& compare, QStringList emphasis)
 {
     LessonStep step;
-    step.title = QObject::tr("One scale for the whole tensor");
+    step.title = title;
     step.setup.tensor = outlierTensor();
-    step.setup.scheme = QStringLiteral("symmetric");
-    step.setup.params = {{"bits", kBits}};
-    step.setup.emphasis = {views::kHistogram, views::kMetrics};
+    step.setup.scheme = scheme;
+    step.setup.params = std::move(params);
+    step.setup.compare = compare;
+    step.setup.emphasis = std::move(emphasis);
+    return step;
+}
+
+LessonStep perTensorStep()
+{
+    LessonStep step =
+        outlierStep(QObject::tr("One scale for the whole tensor"), QStringLiteral("symmetric"),
+                    {{"bits", kBits}}, QString(), {views::kHistogram, views::kMetrics});
     step.text = QObject::tr(
         "<p>These weights are N(0, 0.02²) with <b>{outliers}</b> values beyond {sigmas} standard "
         "deviations, up to {maxabs}: a few outliers, as in the weights of large language models. "
@@ -92,13 +104,9 @@ LessonStep perTensorStep()
 
 LessonStep mxStep()
 {
-    LessonStep step;
-    step.title = QObject::tr("MXFP4: one scale per 32 values");
-    step.setup.tensor = outlierTensor();
-    step.setup.scheme = QStringLiteral("mx");
-    step.setup.params = {{"bits", kBits}};
-    step.setup.compare = QStringLiteral("symmetric");
-    step.setup.emphasis = {views::kBlockScales, views::kMetrics};
+    LessonStep step = outlierStep(
+        QObject::tr("MXFP4: one scale per 32 values"), QStringLiteral("mx"), {{"bits", kBits}},
+        QStringLiteral("symmetric"), {views::kBlockScales, views::kMetrics});
     step.text = QObject::tr(
         "<p>OCP Microscaling (MX) cuts every row into blocks of 32 values. Each block stores a "
         "power-of-two scale (E8M0, 8 bits) and its values as FP4 E2M1: 0, ±0.5, ±1, ±1.5, ±2, ±3, "
@@ -120,12 +128,9 @@ LessonStep mxStep()
 
 LessonStep nvfp4Step()
 {
-    LessonStep step;
-    step.title = QObject::tr("NVFP4: smaller blocks, finer scales");
-    step.setup.tensor = outlierTensor();
-    step.setup.scheme = QStringLiteral("nvfp4");
-    step.setup.compare = QStringLiteral("mx");
-    step.setup.emphasis = {views::kErrorProfile, views::kMetrics};
+    LessonStep step =
+        outlierStep(QObject::tr("NVFP4: smaller blocks, finer scales"), QStringLiteral("nvfp4"), {},
+                    QStringLiteral("mx"), {views::kErrorProfile, views::kMetrics});
     step.text = QObject::tr(
         "<p>NVIDIA's NVFP4 keeps the E2M1 values but changes the scales: blocks of 16, so an "
         "outlier spoils half as many neighbours, and each block's scale is an FP8 E4M3 number "
@@ -148,13 +153,9 @@ LessonStep nvfp4Step()
 
 LessonStep q4kStep()
 {
-    LessonStep step;
-    step.title = QObject::tr("Q4_K: scales of scales");
-    step.setup.tensor = outlierTensor();
-    step.setup.scheme = QStringLiteral("ggml");
-    step.setup.params = {{"bits", kBits}};
-    step.setup.compare = QStringLiteral("nvfp4");
-    step.setup.emphasis = {views::kHistogram, views::kMetrics};
+    LessonStep step = outlierStep(QObject::tr("Q4_K: scales of scales"), QStringLiteral("ggml"),
+                                  {{"bits", kBits}}, QStringLiteral("nvfp4"),
+                                  {views::kHistogram, views::kMetrics});
     step.text = QObject::tr(
         "<p>llama.cpp's Q4_K cuts each row into super-blocks of 256 values with two fp16 numbers "
         "d and dmin; each of their 8 groups of 32 stores a 6-bit scale s and a 6-bit minimum m, "
@@ -176,13 +177,9 @@ LessonStep q4kStep()
 
 LessonStep costStep()
 {
-    LessonStep step;
-    step.title = QObject::tr("Bits for scales or bits for codes");
-    step.setup.tensor = outlierTensor();
-    step.setup.scheme = QStringLiteral("mx");
-    step.setup.params = {{"bits", kBits}};
-    step.setup.compare = QStringLiteral("nvfp4");
-    step.setup.emphasis = {views::kRateDistortion, views::kComparison};
+    LessonStep step = outlierStep(QObject::tr("Bits for scales or bits for codes"),
+                                  QStringLiteral("mx"), {{"bits", kBits}}, QStringLiteral("nvfp4"),
+                                  {views::kRateDistortion, views::kComparison});
     step.text = QObject::tr(
         "<p>Scales cost bits too; what matters is the SQNR per bit stored (the rate–distortion "
         "plot uses these true bits per weight):</p>"
