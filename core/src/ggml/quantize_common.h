@@ -25,6 +25,24 @@ namespace quantscope::ggml {
 // GROUP_MAX_EPS: a group whose max |x| is below it counts as all zero.
 constexpr float kGroupMaxEps = 1e-15f;
 
+// The value of largest magnitude and that magnitude, as ggml's loops find them: the first such
+// value (a later one must be strictly larger), 0 when there is none.
+struct LargestMagnitude {
+    float value = 0.0f;
+    float magnitude = 0.0f;
+};
+inline LargestMagnitude largestMagnitude(const float* x, int n)
+{
+    LargestMagnitude largest;
+    for (int i = 0; i < n; ++i) {
+        const float ax = std::abs(x[i]);
+        if (ax > largest.magnitude) {
+            largest = {x[i], ax};
+        }
+    }
+    return largest;
+}
+
 // ggml_compute_fp32_to_fp16: round to nearest even through two scalings and a magic addition;
 // NaN gives 0x7E00 (with the sign), overflow infinity.
 inline std::uint16_t fp32ToFp16(float f)

@@ -199,15 +199,7 @@ void quantizeIQ4_XS(const float* x, std::size_t count, std::byte* blocks)
     for (std::size_t i = 0; i < count; ++i, x += kSuperBlock) {
         BlockIQ4_XS block{};
         iq4GroupScales(x, scales.data());
-        float maxScale = 0;
-        float amaxScale = 0;
-        for (int ib = 0; ib < kMaxGroups; ++ib) {
-            const float absD = std::abs(scales[ib]);
-            if (absD > amaxScale) {
-                amaxScale = absD;
-                maxScale = scales[ib];
-            }
-        }
+        const float maxScale = largestMagnitude(scales.data(), kMaxGroups).value;
         // The group scales as six-bit multiples of d = -maxScale / 32, the codes again from them.
         block.scalesHigh = 0;
         const float d = -maxScale / 32;

@@ -145,15 +145,7 @@ QUANTSCOPE_GGML_LANES void makeQkx2Quants(int n, int nmax, const float* x, const
 // code by code (up to 5 rounds) for the least x²-weighted squared error.
 float makeQ3Quants(int n, int nmax, const float* x, std::int8_t* L)
 {
-    float max = 0;
-    float amax = 0;
-    for (int i = 0; i < n; ++i) {
-        const float ax = std::abs(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
+    const auto [max, amax] = largestMagnitude(x, n);
     if (amax < kGroupMaxEps) {
         for (int i = 0; i < n; ++i) {
             L[i] = 0;
@@ -206,15 +198,7 @@ float makeQ3Quants(int n, int nmax, const float* x, std::int8_t* L)
 // x ≈ scale * (L - nmax), the best of 19 scales around nmax / max|x| by x²-weighted error.
 QUANTSCOPE_GGML_LANES float makeQxQuants(int n, int nmax, const float* x, std::int8_t* L)
 {
-    float max = 0;
-    float amax = 0;
-    for (int i = 0; i < n; ++i) {
-        const float ax = std::abs(x[i]);
-        if (ax > amax) {
-            amax = ax;
-            max = x[i];
-        }
-    }
+    const auto [max, amax] = largestMagnitude(x, n);
     if (amax < kGroupMaxEps) {
         for (int i = 0; i < n; ++i) {
             L[i] = 0;
