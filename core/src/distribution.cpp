@@ -7,9 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <mutex>
-#include <new>
+#include <vector>
 
 namespace quantscope {
 namespace {
@@ -57,8 +56,9 @@ ProgressCallback partOf(const ProgressCallback& progress, double from, double to
 }
 
 // Turns the sums of the blocks, held at [1, blocks], into prefix sums: [b] = blocks before b.
-void prefixInPlace(std::vector<CompensatedSum>& sums)
+void prefixInPlace(std::span<CompensatedSum> sums)
 {
+    sums[0] = CompensatedSum();
     for (std::size_t b = 1; b < sums.size(); ++b) {
         sums[b] = sums[b - 1] + sums[b];
     }
@@ -73,13 +73,10 @@ Distribution::Distribution(std::span<const float> values, const ProgressCallback
     m_count = sorter.finiteCount();
     m_nonFinite = sorter.nonFiniteCount();
     // Raw storage: the sort keeps its keys there before the values.
-    m_sorted.reset(static_cast<float*>(std::malloc(std::size_t(m_count) * sizeof(float))));
-    if (m_count > 0 && !m_sorted) {
-        throw std::bad_alloc();
-    }
+    m_sorted = PopulatedArray<float>(m_count);
     const std::int64_t blocks = m_count / kBlockSize;
-    m_blockSum.resize(blocks + 1);
-    m_blockSumSquares.resize(blocks + 1);
+    m_blockSum = PopulatedArray<CompensatedSum>(blocks + 1);
+    m_blockSumSquares = PopulatedArray<CompensatedSum>(blocks + 1);
 
     // The blocks inside a sorted range are summed as soon as it is sorted, while it is still in
     // cache; a block that straddles two ranges waits until both are done.
@@ -87,12 +84,12 @@ Distribution::Distribution(std::span<const float> values, const ProgressCallback
     std::vector<std::int64_t> straddlers;
     const auto sumBlocks = [this](std::int64_t first, std::int64_t last) {
         if (first < last) {
-            blockRunSums(m_sorted.get() + first * kBlockSize, last - first, &m_blockSum[first + 1],
+            blockRunSums(m_sorted.data() + first * kBlockSize, last - first, &m_blockSum[first + 1],
                          &m_blockSumSquares[first + 1]);
         }
     };
     sorter.sortInto(
-        m_sorted.get(), partOf(progress, 0.1, 0.98), [&](std::int64_t begin, std::int64_t end) {
+        m_sorted.data(), partOf(progress, 0.1, 0.98), [&](std::int64_t begin, std::int64_t end) {
             sumBlocks((begin + kBlockSize - 1) / kBlockSize, std::min(end / kBlockSize, blocks));
             if (end % kBlockSize != 0 && end / kBlockSize < blocks) {
                 const std::lock_guard lock(straddlersMutex);
@@ -106,7 +103,7 @@ Distribution::Distribution(std::span<const float> values, const ProgressCallback
     }
     // The two scans are independent: one thread each, when they are long enough to pay for it.
     parallelTasks(2, blocks >= kParallelScanBlocks ? 2 : 1, [this](std::int64_t task, int) {
-        prefixInPlace(task == 0 ? m_blockSum : m_blockSumSquares);
+        prefixInPlace(task == 0 ? m_blockSum.span() : m_blockSumSquares.span());
     });
     if (progress && !progress(1.0)) {
         throw Cancelled();
@@ -153,15 +150,15 @@ std::int64_t Distribution::upperIndex(double x) const
 CompensatedSum Distribution::prefixSum(std::int64_t index) const
 {
     const std::int64_t block = index / kBlockSize;
-    const float* start = m_sorted.get() + block * kBlockSize;
-    return m_blockSum[block] + sumRun(start, m_sorted.get() + index).sum;
+    const float* start = m_sorted.data() + block * kBlockSize;
+    return m_blockSum[block] + sumRun(start, m_sorted.data() + index).sum;
 }
 
 CompensatedSum Distribution::prefixSumSquares(std::int64_t index) const
 {
     const std::int64_t block = index / kBlockSize;
-    const float* start = m_sorted.get() + block * kBlockSize;
-    return m_blockSumSquares[block] + sumRun(start, m_sorted.get() + index).sumSquares;
+    const float* start = m_sorted.data() + block * kBlockSize;
+    return m_blockSumSquares[block] + sumRun(start, m_sorted.data() + index).sumSquares;
 }
 
 RangeStats Distribution::indexStats(std::int64_t begin, std::int64_t end) const
@@ -172,7 +169,7 @@ RangeStats Distribution::indexStats(std::int64_t begin, std::int64_t end) const
     stats.count = end - begin;
     if (end - begin <= kBlockSize) {
         // Short ranges directly: no cancellation between two large prefix sums.
-        const RunSums run = sumRun(m_sorted.get() + begin, m_sorted.get() + end);
+        const RunSums run = sumRun(m_sorted.data() + begin, m_sorted.data() + end);
         stats.sum = run.sum;
         stats.sumSquares = run.sumSquares;
     } else {

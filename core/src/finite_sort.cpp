@@ -15,8 +15,6 @@
 namespace quantscope {
 namespace {
 
-constexpr int kBinBits = 16;
-constexpr std::size_t kBins = std::size_t{1} << kBinBits;
 // Buckets of about n / kBucketsWanted values, within [kMinBucket, kMaxBucket]: few enough that
 // the scatter's write positions stay in L1 and the TLB (a few hundred), large enough to sort
 // well, small enough to sort in L2 or near it.
@@ -91,14 +89,15 @@ FiniteSorter::FiniteSorter(std::span<const float> values, const ProgressCallback
                                                        (n + kMinChunk - 1) / kMinChunk);
     const std::int64_t chunks = std::max(wanted, (n + kMaxChunk - 1) / kMaxChunk);
     m_chunkSize = (n + chunks - 1) / chunks;
-    m_binCounts.assign(std::size_t((n + m_chunkSize - 1) / m_chunkSize),
-                       std::vector<std::uint32_t>(kBins, 0));
-    std::vector<std::int64_t> finitePerChunk(m_binCounts.size(), 0);
+    m_chunks = (n + m_chunkSize - 1) / m_chunkSize;
+    m_binCounts = PopulatedArray<std::uint32_t>(m_chunks * std::int64_t(kBins));
+    std::vector<std::int64_t> finitePerChunk(m_chunks, 0);
     const float* data = values.data();
     parallelTasks(
-        std::int64_t(m_binCounts.size()), m_workers,
+        m_chunks, m_workers,
         [&](std::int64_t chunk, int) {
-            std::uint32_t* counts = m_binCounts[chunk].data();
+            std::uint32_t* counts = binCounts(chunk);
+            std::fill(counts, counts + kBins, 0u);
             const std::int64_t begin = chunk * m_chunkSize;
             const std::int64_t end = std::min(n, begin + m_chunkSize);
             std::int64_t finite = 0;
@@ -111,9 +110,7 @@ FiniteSorter::FiniteSorter(std::span<const float> values, const ProgressCallback
             }
             finitePerChunk[chunk] = finite;
         },
-        [&](std::int64_t done) {
-            return report(progress, double(done) / double(m_binCounts.size()));
-        });
+        [&](std::int64_t done) { return report(progress, double(done) / double(m_chunks)); });
     m_finite = std::accumulate(finitePerChunk.begin(), finitePerChunk.end(), std::int64_t{0});
     planBuckets();
 }
@@ -124,7 +121,8 @@ void FiniteSorter::planBuckets()
 {
     const std::int64_t target = std::clamp(m_finite / kBucketsWanted, kMinBucket, kMaxBucket);
     std::vector<std::int64_t> total(kBins, 0);
-    for (const auto& counts : m_binCounts) {
+    for (std::int64_t chunk = 0; chunk < m_chunks; ++chunk) {
+        const std::uint32_t* counts = binCounts(chunk);
         for (std::size_t bin = 0; bin < kBins; ++bin) {
             total[bin] += counts[bin];
         }
@@ -164,7 +162,7 @@ void FiniteSorter::sortSmall(float* out, const SortedRangeCallback& sorted) cons
 void FiniteSorter::sortInto(float* out, const ProgressCallback& progress,
                             const SortedRangeCallback& sorted)
 {
-    if (m_binCounts.empty()) {
+    if (m_chunks == 0) {
         sortSmall(out, sorted);
         if (!report(progress, 1.0)) {
             throw Cancelled();
@@ -174,7 +172,7 @@ void FiniteSorter::sortInto(float* out, const ProgressCallback& progress,
     // The output first holds the keys (as uint32), each bucket its values once sorted.
     auto* keys = reinterpret_cast<std::uint32_t*>(out);
     const auto n = std::int64_t(m_values.size());
-    const auto chunks = std::int64_t(m_binCounts.size());
+    const std::int64_t chunks = m_chunks;
     const std::size_t buckets = m_buckets.size();
     // Where each chunk's values of each bucket go: after the same bucket's values of the chunks
     // before it.
@@ -186,7 +184,7 @@ void FiniteSorter::sortInto(float* out, const ProgressCallback& progress,
     for (std::int64_t c = 0; c < chunks; ++c) {
         std::vector<std::int64_t>& chunkStart = start[c];
         std::copy(next.begin(), next.end(), chunkStart.begin());
-        const std::vector<std::uint32_t>& counts = m_binCounts[c];
+        const std::uint32_t* counts = binCounts(c);
         for (std::size_t bin = 0; bin < kBins; ++bin) {
             next[m_bucketOfBin[bin]] += counts[bin];
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "quantscope/distribution.h"
+#include "quantscope/populated_array.h"
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,9 @@ public:
     void sortInto(float* out, const ProgressCallback& progress, const SortedRangeCallback& sorted);
 
 private:
+    static constexpr int kBinBits = 16; // counted per 16-bit key prefix
+    static constexpr std::size_t kBins = std::size_t{1} << kBinBits;
+
     struct Bucket {
         std::int64_t begin = 0;
         std::int64_t end = 0;
@@ -43,12 +47,14 @@ private:
 
     void sortSmall(float* out, const SortedRangeCallback& sorted) const;
     void planBuckets();
+    std::uint32_t* binCounts(std::int64_t chunk) { return &m_binCounts[chunk << kBinBits]; }
 
     std::span<const float> m_values;
     int m_workers = 1;
     std::int64_t m_finite = 0;
     std::int64_t m_chunkSize = 0;
-    std::vector<std::vector<std::uint32_t>> m_binCounts; // per chunk, per 16-bit key prefix
+    std::int64_t m_chunks = 0;                 // 0 when the input was small enough to sort whole
+    PopulatedArray<std::uint32_t> m_binCounts; // kBins per chunk
     std::vector<std::uint16_t> m_bucketOfBin;
     std::vector<Bucket> m_buckets;
 };

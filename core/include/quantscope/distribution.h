@@ -1,13 +1,11 @@
 #pragma once
 
 #include "quantscope/compensated_sum.h"
+#include "quantscope/populated_array.h"
 
 #include <cstdint>
-#include <cstdlib>
 #include <functional>
-#include <memory>
 #include <span>
-#include <vector>
 
 namespace quantscope {
 
@@ -38,7 +36,7 @@ public:
     std::int64_t nonFiniteCount() const { return m_nonFinite; }
     bool empty() const { return m_count == 0; }
 
-    std::span<const float> sorted() const { return {m_sorted.get(), std::size_t(m_count)}; }
+    std::span<const float> sorted() const { return m_sorted.span(); }
     float min() const { return m_sorted[0]; }           // precondition: !empty()
     float max() const { return m_sorted[m_count - 1]; } // precondition: !empty()
     double maxAbs() const;
@@ -62,10 +60,10 @@ public:
     float quantile(double q) const;
 
 private:
-    std::unique_ptr<float[], void (*)(void*)> m_sorted{nullptr, &std::free}; // m_count values
+    PopulatedArray<float> m_sorted; // m_count values
     std::int64_t m_count = 0;
-    std::vector<CompensatedSum> m_blockSum;        // sum of sorted[0, k * kBlockSize)
-    std::vector<CompensatedSum> m_blockSumSquares; // same for x^2
+    PopulatedArray<CompensatedSum> m_blockSum;        // sum of sorted[0, k * kBlockSize)
+    PopulatedArray<CompensatedSum> m_blockSumSquares; // same for x^2
     std::int64_t m_nonFinite = 0;
 };
 
