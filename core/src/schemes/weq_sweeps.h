@@ -39,7 +39,9 @@ struct SweepResult {
 // are compared as the original compares them. When the sweeps are many for the values (many
 // clusters; up to 2^27 values) they work on a copy of the magnitudes in rank order, kept in
 // cache lines with the sum of squares before them; otherwise ranks are found in the
-// Distribution's two sorted runs.
+// Distribution's two sorted runs. When they are many at all (and unless `rule` undoes a
+// lowering sweep), two consecutive sweeps run at once on two threads, the later one a boundary
+// behind the earlier, with the same cuts and objectives as one after the other.
 SweepResult runSweeps(const MagnitudeOrder& order, int levels, std::vector<std::int64_t>& slices,
                       const SweepRule& rule);
 
