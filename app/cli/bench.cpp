@@ -38,7 +38,8 @@ const char* const kHelp =
 
 Times, on one tensor (N gaussian values from demo:gaussian, default N = 10000000, or FILE's
 tensor): one memcpy of it and std::sort of a copy of its finite values (for scale), the
-Distribution build (sort + sums, all cores), applying the symmetric 8-bit codebook (codes and
+Distribution build (sort + sums, all cores: the first build, then the median of three more,
+each on the memory the one before freed), applying the symmetric 8-bit codebook (codes and
 dequantized values of every element, in the 16 MiB steps quantize writes them in), every codebook
 scheme's design + exact metrics at 2..8 bits (median of up to 5 runs per bit width), then the
 ticks of schemes that run as a pass over the values (block-scaled schemes in each variant, linear
@@ -49,7 +50,7 @@ of 5 runs).
   --tensor NAME  the tensor of FILE to use (needed when it holds several)
   --elements N   number of gaussian values (an integer, 1e7 notation accepted)
   --json         print {"elements", "generate_ms", "memcpy_ms", "sort_baseline_ms",
-                 "build_ms", "apply_ms", "schemes": [{"scheme", "median_ms", "bits":
+                 "build_first_ms", "build_ms", "apply_ms", "schemes": [{"scheme", "median_ms", "bits":
                  [{"bits", "median_ms"} or {"bits", "error"}]}], "pass_ticks": [{"scheme",
                  "variant", "bpw", "median_ms"}], "peak_rss_mb",
                  "dequant_q4_k_gb_per_s", "dequant_q8_0_gb_per_s"}
@@ -58,6 +59,7 @@ of 5 runs).
 constexpr std::int64_t kDefaultElements = 10'000'000;
 constexpr int kFirstBits = 2;
 constexpr int kLastBits = 8;
+constexpr int kBuildRuns = 4; // the first, then three for the median
 constexpr int kRunsPerBits = 5;
 constexpr double kTimeBudgetPerBitsMs = 2000.0; // a slow scheme stops repeating after this
 constexpr int kApplyBits = 8;
@@ -131,7 +133,7 @@ void touchPages(std::span<const float> values)
     }
 }
 
-// Time of one copy of the values into memory already mapped, and of std::sort on a copy of the
+// Time of one copy of the values into memory already written, and of std::sort on a copy of the
 // finite ones (what the Distribution sorts). The copy is freed before the build.
 struct Baselines {
     double memcpyMs = 0.0;
@@ -141,7 +143,9 @@ struct Baselines {
 Baselines measureBaselines(std::span<const float> values)
 {
     Baselines baselines;
-    std::vector<float> copy(values.size()); // zero-filled: its pages exist before the timing
+    std::vector<float> copy(values.size());
+    // The second copy is timed: the first finds the destination's pages still unmapped.
+    std::memcpy(copy.data(), values.data(), values.size_bytes());
     auto start = Clock::now();
     std::memcpy(copy.data(), values.data(), values.size_bytes());
     baselines.memcpyMs = millisecondsSince(start);
@@ -151,6 +155,30 @@ Baselines measureBaselines(std::span<const float> values)
     std::sort(copy.begin(), copy.end());
     baselines.sortMs = millisecondsSince(start);
     return baselines;
+}
+
+// The Distribution built kBuildRuns times, each after the previous one is gone: the first finds
+// its memory new to the process (on a virtual machine the host may have to back it first: up to
+// 1.8 ms per MB), the others memory freed by the build before, as numpy's repeated sorts do.
+struct Builds {
+    double firstMs = 0.0;
+    double medianMs = 0.0; // of the builds after the first
+    Distribution last;
+};
+
+Builds measureBuilds(std::span<const float> values)
+{
+    Builds builds;
+    std::vector<double> samples;
+    for (int run = 0; run < kBuildRuns; ++run) {
+        builds.last = Distribution();
+        const auto start = Clock::now();
+        builds.last = Distribution(values);
+        samples.push_back(millisecondsSince(start));
+    }
+    builds.firstMs = samples.front();
+    builds.medianMs = median(std::vector<double>(samples.begin() + 1, samples.end()));
+    return builds;
 }
 
 // Codes and dequantized values of every element through `codebook`, in the steps quantize
@@ -241,9 +269,8 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         fromFile ? arguments.positional()[0] + " " + tensor->name() : std::string("demo:gaussian");
     const Baselines baselines = measureBaselines(values);
 
-    start = Clock::now();
-    const Distribution dist(values);
-    const double buildMs = millisecondsSince(start);
+    const Builds builds = measureBuilds(values);
+    const Distribution& dist = builds.last;
     const Codebook symmetric =
         schemeById("symmetric").design(dist, Params{{"bits", double(kApplyBits)}});
     const double applyMs = measureApply(values, symmetric);
@@ -288,7 +315,8 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         json.member("generate_ms", generateMs);
         json.member("memcpy_ms", baselines.memcpyMs);
         json.member("sort_baseline_ms", baselines.sortMs);
-        json.member("build_ms", buildMs);
+        json.member("build_first_ms", builds.firstMs);
+        json.member("build_ms", builds.medianMs);
         json.member("apply_ms", applyMs);
         json.key("schemes");
         json.beginArray();
@@ -325,7 +353,9 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         << " ms\n";
     out << "memcpy        " << formatNumber(baselines.memcpyMs, 4) << " ms (one copy)\n";
     out << "std::sort     " << formatNumber(baselines.sortMs, 4) << " ms (of a copy)\n";
-    out << "build         " << formatNumber(buildMs, 4) << " ms (Distribution: sort + sums)\n";
+    out << "build         " << formatNumber(builds.medianMs, 4)
+        << " ms (Distribution: sort + sums; the first, on memory new to the process: "
+        << formatNumber(builds.firstMs, 4) << " ms)\n";
     out << "apply         " << formatNumber(applyMs, 4) << " ms (symmetric " << kApplyBits
         << " bits: codes + dequantized)\n";
     out << "design + metrics, median ms:\n";
