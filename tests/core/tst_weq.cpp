@@ -330,6 +330,8 @@ private slots:
     void equalsReferencePort();
     void sweepsFollowTheAuthorsRule();
     void sweepBudgetIsAnOption();
+    void twoThreadsSweepAsOne_data();
+    void twoThreadsSweepAsOne();
     void optimalNotBelowGreedy_data();
     void optimalNotBelowGreedy();
     void optimalEqualsBruteForce();
@@ -573,6 +575,40 @@ void TestWeq::sweepBudgetIsAnOption()
     const WeightedEntropyDesign roomy = designWeightedEntropy(dist, 64, {1 << 20});
     QVERIFY(roomy.converged);
     QCOMPARE(roomy.slices, full.slices);
+}
+
+void TestWeq::twoThreadsSweepAsOne_data()
+{
+    QTest::addColumn<std::vector<float>>("values");
+    QTest::addColumn<int>("levels");
+    QTest::addColumn<int>("maxSweeps");
+    const std::vector<float> normal = gaussian(100000, 21);
+    const std::vector<float> heavy = laplace(100000, 22);
+    for (int levels : {32, 127, 256}) {
+        QTest::addRow("normal L=%d", levels) << normal << levels << 0;
+        QTest::addRow("laplace L=%d", levels) << heavy << levels << 0;
+    }
+    // Budgets ending on an odd and on an even sweep: the thread of the other parity stops.
+    QTest::addRow("normal L=64, 7 sweeps") << normal << 64 << 7;
+    QTest::addRow("normal L=64, 8 sweeps") << normal << 64 << 8;
+}
+
+// Two sweeps at once give exactly the sweeps one after the other give: cuts, E after each sweep
+// (added up in the same order), and the stopping sweep.
+void TestWeq::twoThreadsSweepAsOne()
+{
+    QFETCH(std::vector<float>, values);
+    QFETCH(int, levels);
+    QFETCH(int, maxSweeps);
+    const Distribution dist(values);
+    const WeightedEntropyDesign sequential = designWeightedEntropy(dist, levels, {maxSweeps, true});
+    const WeightedEntropyDesign concurrent =
+        designWeightedEntropy(dist, levels, {maxSweeps, false});
+    QVERIFY(sequential.sweepObjectives.size() > 2);
+    QCOMPARE(concurrent.slices, sequential.slices);
+    QCOMPARE(concurrent.sweepObjectives, sequential.sweepObjectives);
+    QCOMPARE(concurrent.converged, sequential.converged);
+    QCOMPARE(concurrent.codebook.thresholds, sequential.codebook.thresholds);
 }
 
 void TestWeq::optimalNotBelowGreedy_data()

@@ -19,7 +19,8 @@ WeightedEntropyDesign designWeightedEntropy(const Distribution& dist, int levels
         slices[k] = n * (k + 1) / half;
     }
     const double initial = objectiveOf(order, levels, slices);
-    SweepResult sweeps = runSweeps(order, levels, slices, {search.maxSweeps, false});
+    SweepResult sweeps =
+        runSweeps(order, levels, slices, {search.maxSweeps, false, search.oneThread});
     WeightedEntropyDesign design = finishDesign(order, levels, std::move(slices));
     design.initialObjective = initial;
     design.sweepObjectives = std::move(sweeps.objectives);

@@ -496,8 +496,8 @@ SweepResult runSweeps(const MagnitudeOrder& order, int levels, std::vector<std::
     const double n = double(order.count());
     const double half = double(slices.size());
     const double comparisons = half * half * half * std::log2(std::max(2.0, n / half));
-    const bool pipelined =
-        !rule.undoLoweringSweep && hardwareThreads() >= 2 && comparisons >= kPipelinedComparisons;
+    const bool pipelined = !rule.undoLoweringSweep && !rule.oneThread && hardwareThreads() >= 2 &&
+                           comparisons >= kPipelinedComparisons;
     if (order.count() <= kCopyMaxValues && comparisons * kCopyCostRatio > n) {
         return sweepWith(CopiedRanks(order), levels, slices, rule, n, pipelined);
     }

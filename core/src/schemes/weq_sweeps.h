@@ -13,6 +13,7 @@ namespace quantscope {
 struct SweepRule {
     int maxSweeps = 0;              // 0: no limit, the authors' rule alone
     bool undoLoweringSweep = false; // restore the slices a sweep that lowered E started from
+    bool oneThread = false;         // never two sweeps at once
 };
 
 struct SweepResult {
@@ -40,8 +41,9 @@ struct SweepResult {
 // clusters; up to 2^27 values) they work on a copy of the magnitudes in rank order, kept in
 // cache lines with the sum of squares before them; otherwise ranks are found in the
 // Distribution's two sorted runs. When they are many at all (and unless `rule` undoes a
-// lowering sweep), two consecutive sweeps run at once on two threads, the later one a boundary
-// behind the earlier, with the same cuts and objectives as one after the other.
+// lowering sweep or asks for one thread), two consecutive sweeps run at once on two threads, the
+// later one a boundary behind the earlier, with the same cuts and objectives as one after the
+// other.
 SweepResult runSweeps(const MagnitudeOrder& order, int levels, std::vector<std::int64_t>& slices,
                       const SweepRule& rule);
 

@@ -50,6 +50,9 @@ inline constexpr int kWeightedEntropyMaxLevels = 256;
 inline constexpr int kWeightedEntropyMaxSweeps = 1 << 20;
 struct WeightedEntropySearch {
     int maxSweeps = 0; // > 0: stop after this many sweeps (`converged` = false if E still rose)
+    // Many sweeps run two at once on two threads, with the same results; true keeps them on
+    // the calling thread, one after the other.
+    bool oneThread = false;
 };
 
 // The authors' search (caffe-WQ, eh_weight_quant_update): equal-count start
