@@ -34,7 +34,8 @@ PopulatedMemory::PopulatedMemory(std::size_t bytes, std::size_t alignment)
         }
         return;
     }
-    // Mapped with room to start on a huge-page boundary; the unused ends are given back.
+    // Mapped with room to start on a huge-page boundary; the ends outside it are never touched,
+    // so they take no memory.
     m_mappedBytes = bytes + kHugePage;
     void* mapping =
         ::mmap(nullptr, m_mappedBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
