@@ -32,8 +32,8 @@ public:
     std::int64_t nonFiniteCount() const { return std::int64_t(m_values.size()) - m_finite; }
 
     // Fills out[0, finiteCount()) and calls `sorted` for each finished range. `out` must be raw
-    // storage (malloc): it holds uint32 sort keys before the values. Progress runs from 0 to 1
-    // over this step; throws Cancelled when `progress` asks for it.
+    // storage (heap or mapped): it holds uint32 sort keys before the values. Progress runs from
+    // 0 to 1 over this step; throws Cancelled when `progress` asks for it.
     void sortInto(float* out, const ProgressCallback& progress, const SortedRangeCallback& sorted);
 
 private:
