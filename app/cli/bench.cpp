@@ -16,7 +16,9 @@
 #include "quantscope/errors.h"
 #include "quantscope/ggml_types.h"
 #include "quantscope/metrics.h"
+#include "quantscope/parallel.h"
 #include "quantscope/scheme.h"
+#include "quantscope/simd_targets.h"
 
 #include <sys/resource.h>
 
@@ -49,10 +51,10 @@ of 5 runs).
 
   --tensor NAME  the tensor of FILE to use (needed when it holds several)
   --elements N   number of gaussian values (an integer, 1e7 notation accepted)
-  --json         print {"elements", "generate_ms", "memcpy_ms", "sort_baseline_ms",
-                 "build_first_ms", "build_ms", "apply_ms", "schemes": [{"scheme", "median_ms", "bits":
-                 [{"bits", "median_ms"} or {"bits", "error"}]}], "pass_ticks": [{"scheme",
-                 "variant", "bpw", "median_ms"}], "peak_rss_mb",
+  --json         print {"elements", "simd_target", "threads", "generate_ms", "memcpy_ms",
+                 "sort_baseline_ms", "build_first_ms", "build_ms", "apply_ms", "schemes":
+                 [{"scheme", "median_ms", "bits": [{"bits", "median_ms"} or {"bits", "error"}]}],
+                 "pass_ticks": [{"scheme", "variant", "bpw", "median_ms"}], "peak_rss_mb",
                  "dequant_q4_k_gb_per_s", "dequant_q8_0_gb_per_s"}
 )";
 
@@ -312,6 +314,8 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
         JsonWriter json(out);
         json.beginObject();
         json.member("elements", elements);
+        json.member("simd_target", simdTargetName());
+        json.member("threads", hardwareThreads());
         json.member("generate_ms", generateMs);
         json.member("memcpy_ms", baselines.memcpyMs);
         json.member("sort_baseline_ms", baselines.sortMs);
@@ -349,6 +353,7 @@ void runBench(const std::vector<std::string>& args, std::ostream& out)
     }
 
     out << "elements      " << elements << " (" << source << ")\n";
+    out << "machine       " << hardwareThreads() << " threads, SIMD " << simdTargetName() << "\n";
     out << (fromFile ? "load          " : "generate      ") << formatNumber(generateMs, 4)
         << " ms\n";
     out << "memcpy        " << formatNumber(baselines.memcpyMs, 4) << " ms (one copy)\n";

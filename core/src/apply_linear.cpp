@@ -7,6 +7,7 @@
 #include <hwy/highway.h>
 
 #include "apply_linear.h"
+#include "simd_dispatch.h"
 
 #include <algorithm>
 
@@ -91,7 +92,7 @@ HWY_EXPORT(ApplyLinearRule);
 void applyLinearRule(const LinearRule& rule, const float* values, std::int64_t count,
                      std::int32_t* codes, float* dequantized)
 {
-    HWY_DYNAMIC_DISPATCH(ApplyLinearRule)(rule, values, count, codes, dequantized);
+    QUANTSCOPE_DISPATCH(ApplyLinearRule)(rule, values, count, codes, dequantized);
 }
 
 } // namespace quantscope

@@ -7,6 +7,7 @@
 
 #include "block_sums.h"
 #include "quantscope/distribution.h"
+#include "simd_dispatch.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace quantscope {
@@ -96,7 +97,7 @@ HWY_EXPORT(BlockRunSums);
 void blockRunSums(const float* values, std::int64_t blocks, CompensatedSum* sums,
                   CompensatedSum* squares)
 {
-    HWY_DYNAMIC_DISPATCH(BlockRunSums)(values, blocks, sums, squares);
+    QUANTSCOPE_DISPATCH(BlockRunSums)(values, blocks, sums, squares);
 }
 
 } // namespace quantscope

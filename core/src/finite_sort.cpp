@@ -2,6 +2,7 @@
 
 #include "quantscope/errors.h"
 #include "quantscope/parallel.h"
+#include "quantscope/simd_targets.h"
 
 #include <hwy/contrib/sort/vqsort.h>
 
@@ -74,6 +75,7 @@ bool report(const ProgressCallback& progress, double fraction)
 FiniteSorter::FiniteSorter(std::span<const float> values, const ProgressCallback& progress)
     : m_values(values)
 {
+    chooseSimdTargets(); // before the first vqsort
     const auto n = std::int64_t(values.size());
     if (n <= kSmallSort) {
         m_finite = std::count_if(values.begin(), values.end(), [](float v) {

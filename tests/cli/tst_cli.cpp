@@ -992,6 +992,8 @@ void TestCli::benchReport()
         QVERIFY2(root[key].isDouble() && root[key].toDouble() >= 0.0, key);
     }
     QVERIFY(root["peak_rss_mb"].toDouble() > 0.0);
+    QVERIFY(!root["simd_target"].toString().isEmpty());
+    QVERIFY(root["threads"].toInteger() >= 1);
     QVERIFY(root["dequant_q4_k_gb_per_s"].toDouble() > 0.0);
     QVERIFY(root["dequant_q8_0_gb_per_s"].toDouble() > 0.0);
     const QJsonArray schemes = root["schemes"].toArray();

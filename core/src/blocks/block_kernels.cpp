@@ -7,6 +7,7 @@
 #include <hwy/highway.h>
 
 #include "blocks/block_kernels.h"
+#include "simd_dispatch.h"
 
 #include <algorithm>
 #include <cmath>
@@ -293,43 +294,43 @@ HWY_EXPORT(QuantizeLinearImpl);
 
 bool allFinite(const float* x, std::size_t n)
 {
-    return HWY_DYNAMIC_DISPATCH(AllFiniteImpl)(x, n);
+    return QUANTSCOPE_DISPATCH(AllFiniteImpl)(x, n);
 }
 
 void replaceNonFinite(const float* x, std::size_t n, float* out)
 {
-    HWY_DYNAMIC_DISPATCH(ReplaceNonFiniteImpl)(x, n, out);
+    QUANTSCOPE_DISPATCH(ReplaceNonFiniteImpl)(x, n, out);
 }
 
 RunSums sumRun(const float* x, const float* dequantized, std::size_t n)
 {
-    return HWY_DYNAMIC_DISPATCH(SumRunImpl)(x, dequantized, n);
+    return QUANTSCOPE_DISPATCH(SumRunImpl)(x, dequantized, n);
 }
 
 void blockMaxAbs(const float* x, std::size_t n, std::size_t blockSize, float* maxAbs)
 {
-    HWY_DYNAMIC_DISPATCH(BlockMaxAbsImpl)(x, n, blockSize, maxAbs);
+    QUANTSCOPE_DISPATCH(BlockMaxAbsImpl)(x, n, blockSize, maxAbs);
 }
 
 void blockMinMax(const float* x, std::size_t n, std::size_t blockSize, float* min, float* max)
 {
-    HWY_DYNAMIC_DISPATCH(BlockMinMaxImpl)(x, n, blockSize, min, max);
+    QUANTSCOPE_DISPATCH(BlockMinMaxImpl)(x, n, blockSize, min, max);
 }
 
 std::int64_t quantizeOnGrid(const float* x, std::size_t n, std::size_t blockSize,
                             const float* scale, const float* inverseScale, bool divide,
                             const ElementGrid& grid, float* dequantized, std::int32_t* codes)
 {
-    return HWY_DYNAMIC_DISPATCH(QuantizeOnGridImpl)(x, n, blockSize, scale, inverseScale, divide,
-                                                    grid, dequantized, codes);
+    return QUANTSCOPE_DISPATCH(QuantizeOnGridImpl)(x, n, blockSize, scale, inverseScale, divide,
+                                                   grid, dequantized, codes);
 }
 
 std::int64_t quantizeLinear(const float* x, std::size_t n, std::size_t blockSize,
                             const float* scale, const float* inverseScale, const float* zeroPoint,
                             float qmin, float qmax, float* dequantized, std::int32_t* codes)
 {
-    return HWY_DYNAMIC_DISPATCH(QuantizeLinearImpl)(x, n, blockSize, scale, inverseScale, zeroPoint,
-                                                    qmin, qmax, dequantized, codes);
+    return QUANTSCOPE_DISPATCH(QuantizeLinearImpl)(x, n, blockSize, scale, inverseScale, zeroPoint,
+                                                   qmin, qmax, dequantized, codes);
 }
 
 } // namespace quantscope::kernels
