@@ -55,6 +55,20 @@ def run_cli(cli, args):
     return time.perf_counter() - start, done.stdout
 
 
+def cpu_description():
+    """The CPU's model name with its family and model numbers (which tell generations apart)."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        return "unknown CPU"
+    return "%s (family %s, model %s)" % (fields.get("model name", "unknown CPU"),
+                                         fields.get("cpu family", "?"), fields.get("model", "?"))
+
+
 def measure(cli, n, repeats, folder):
     path = os.path.join(folder, "bench-%d.npy" % n)
     ours = os.path.join(folder, "bench-%d-quantscope.npy" % n)
@@ -64,6 +78,7 @@ def measure(cli, n, repeats, folder):
     rows = {key: [] for key in ("np_sort_first", "np_sort", "build_first", "build", "std_sort",
                                 "apply", "memcpy", "rss", "np_quantize", "quantize")}
     mse = {}
+    simd_target = "?"
     for _ in range(repeats):
         # As bench times its builds: the first sort on memory this process has not used for a
         # while, then a median of three, each on the memory the sort before freed.
@@ -77,6 +92,7 @@ def measure(cli, n, repeats, folder):
         rows["apply"].append(bench["apply_ms"] / 1e3)
         rows["memcpy"].append(bench["memcpy_ms"] / 1e3)
         rows["rss"].append(bench["peak_rss_mb"])
+        simd_target = bench["simd_target"]
         seconds, mse["numpy"] = timed(lambda: numpy_quantize(path, theirs))
         rows["np_quantize"].append(seconds)
         seconds, report = run_cli(cli, ["quantize", path, "--scheme", "symmetric", "--bits", "8",
@@ -91,7 +107,7 @@ def measure(cli, n, repeats, folder):
         os.remove(name)
     medians = {key: statistics.median(values) for key, values in rows.items()}
     medians["tensor_mb"] = x.nbytes / 2**20
-    return medians, mse, differing, step
+    return medians, mse, differing, step, simd_target
 
 
 def main():
@@ -118,7 +134,8 @@ def main():
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         for n in sizes:
             print("%d elements..." % n, file=sys.stderr)
-            m, mse, (count, largest), step = measure(args.cli, n, args.repeats, folder)
+            m, mse, (count, largest), step, simd_target = measure(args.cli, n, args.repeats,
+                                                                  folder)
             # The script divides by the scale, quantscope multiplies by its float32 inverse as
             # PyTorch does: a value on a rounding tie may land one step apart.
             print("  MSE numpy %.9g, quantscope %.9g; %d dequantized values differ, by at most "
@@ -134,6 +151,8 @@ def main():
                     m["np_quantize"], m["quantize"], m["np_quantize"] / m["quantize"],
                     m["rss"] / m["tensor_mb"]))
     print("\n".join(lines))
+    print("\n%s, %d CPUs; numpy %s; quantscope's SIMD target %s." %
+          (cpu_description(), os.cpu_count(), np.__version__, simd_target))
 
 
 if __name__ == "__main__":
