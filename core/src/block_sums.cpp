@@ -15,7 +15,6 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 constexpr int kBlock = int(Distribution::kBlockSize);
-static_assert(kBlock == 64, "the gather offsets shift by 6");
 
 // total += x, the exact rounding error added to comp (Knuth's TwoSum: no branch, so it
 // vectorises; it gives the same error as Neumaier's comparison).
@@ -34,36 +33,76 @@ HWY_INLINE CompensatedSum normalised(double total, double comp)
     return sum;
 }
 
+// Up to four blocks side by side, one per lane: a 128-bit target holds two, a scalar one one.
+using GroupTag = hn::CappedTag<double, 4>;
+using GroupVec = hn::Vec<GroupTag>;
+
+// The running sums of one group: lane j belongs to block j.
+struct GroupSums {
+    GroupVec sum, sumComp, squares, squaresComp;
+
+    void add(GroupVec x)
+    {
+        addCompensated(sum, sumComp, x);
+        addCompensated(squares, squaresComp, hn::Mul(x, x)); // exact: a float32 squared fits
+    }
+};
+
+// rows[j] holds values i … i + lanes − 1 of block j; their columns (value i + k of every block)
+// are added in order. Transposing in registers costs a few shuffles where a gather of the same
+// column costs a slow microcoded load on some CPUs (Zen 4).
+HWY_INLINE void addRows(GroupTag d, const GroupVec (&rows)[4], GroupSums& sums)
+{
+#if HWY_TARGET == HWY_SCALAR // one lane, and no shuffles to name
+    (void)d;
+    sums.add(rows[0]);
+#else
+    if constexpr (hn::MaxLanes(GroupTag()) == 4) {
+        // Interleave within 128-bit halves, then join halves: the 4 × 4 transpose.
+        const GroupVec a0 = hn::InterleaveLower(d, rows[0], rows[1]);
+        const GroupVec a1 = hn::InterleaveUpper(d, rows[0], rows[1]);
+        const GroupVec a2 = hn::InterleaveLower(d, rows[2], rows[3]);
+        const GroupVec a3 = hn::InterleaveUpper(d, rows[2], rows[3]);
+        sums.add(hn::ConcatLowerLower(d, a2, a0));
+        sums.add(hn::ConcatLowerLower(d, a3, a1));
+        sums.add(hn::ConcatUpperUpper(d, a2, a0));
+        sums.add(hn::ConcatUpperUpper(d, a3, a1));
+    } else if constexpr (hn::MaxLanes(GroupTag()) == 2) {
+        sums.add(hn::InterleaveLower(d, rows[0], rows[1]));
+        sums.add(hn::InterleaveUpper(d, rows[0], rows[1]));
+    } else {
+        sums.add(rows[0]);
+    }
+#endif
+}
+
 void BlockRunSums(const float* HWY_RESTRICT values, std::int64_t blocks,
                   CompensatedSum* HWY_RESTRICT sums, CompensatedSum* HWY_RESTRICT squares)
 {
-    const hn::ScalableTag<double> dd;
-    const hn::Rebind<float, decltype(dd)> df;
-    const hn::Rebind<std::int32_t, decltype(dd)> di;
-    const auto lanes = std::int64_t(hn::Lanes(dd));
-    // Lane j reads block j of the group: value i of it lies j * kBlock floats further on.
-    const auto offsets = hn::ShiftLeft<6>(hn::Iota(di, 0));
-    HWY_ALIGN double total[hn::MaxLanes(dd)];
-    HWY_ALIGN double comp[hn::MaxLanes(dd)];
-    HWY_ALIGN double totalSquares[hn::MaxLanes(dd)];
-    HWY_ALIGN double compSquares[hn::MaxLanes(dd)];
+    const GroupTag dd;
+    const hn::Rebind<float, GroupTag> df;
+    constexpr auto kLanes = std::int64_t(hn::MaxLanes(GroupTag()));
+    static_assert(kBlock % kLanes == 0, "a block is whole rows");
+    HWY_ALIGN double total[kLanes];
+    HWY_ALIGN double comp[kLanes];
+    HWY_ALIGN double totalSquares[kLanes];
+    HWY_ALIGN double compSquares[kLanes];
     std::int64_t b = 0;
-    for (; b + lanes <= blocks; b += lanes) {
+    for (; b + kLanes <= blocks; b += kLanes) {
         const float* group = values + b * kBlock;
-        auto s = hn::Zero(dd);
-        auto sc = hn::Zero(dd);
-        auto q = hn::Zero(dd);
-        auto qc = hn::Zero(dd);
-        for (int i = 0; i < kBlock; ++i) {
-            const auto x = hn::PromoteTo(dd, hn::GatherIndex(df, group + i, offsets));
-            addCompensated(s, sc, x);
-            addCompensated(q, qc, hn::Mul(x, x)); // exact: a float32 squared fits a double
+        GroupSums run{hn::Zero(dd), hn::Zero(dd), hn::Zero(dd), hn::Zero(dd)};
+        for (int i = 0; i < kBlock; i += int(kLanes)) {
+            GroupVec rows[4];
+            for (std::int64_t j = 0; j < kLanes; ++j) {
+                rows[j] = hn::PromoteTo(dd, hn::LoadU(df, group + j * kBlock + i));
+            }
+            addRows(dd, rows, run);
         }
-        hn::Store(s, dd, total);
-        hn::Store(sc, dd, comp);
-        hn::Store(q, dd, totalSquares);
-        hn::Store(qc, dd, compSquares);
-        for (std::int64_t j = 0; j < lanes; ++j) {
+        hn::Store(run.sum, dd, total);
+        hn::Store(run.sumComp, dd, comp);
+        hn::Store(run.squares, dd, totalSquares);
+        hn::Store(run.squaresComp, dd, compSquares);
+        for (std::int64_t j = 0; j < kLanes; ++j) {
             sums[b + j] = normalised(total[j], comp[j]);
             squares[b + j] = normalised(totalSquares[j], compSquares[j]);
         }
