@@ -8,11 +8,12 @@
 namespace quantscope {
 
 // Writable memory whose pages are all mapped when it is made, in transparent huge pages where
-// the kernel has them, in one system call, instead of one page fault per 4 KiB on first write.
-// Faults are dear on virtual machines: on a 2-core VM whose hypervisor shadows the page tables,
-// 400 MB touched page by page took 1.1 s, mapped at once in 4 KiB pages 64 ms plus 0.5 s of
-// shadow faults at first touch, in huge pages 20 ms plus 6 ms. Blocks below 1 MiB come from
-// the heap. The contents are unspecified until written. Movable, not copyable.
+// the kernel has them, in one system call (one per core for large blocks), instead of one page
+// fault per 4 KiB on first write. Faults are dear on virtual machines: on a 2-core VM whose
+// hypervisor shadows the page tables, 400 MB touched page by page took 1.1 s, mapped at once in 4
+// KiB pages 64 ms plus 0.5 s of shadow faults at first touch, in huge pages 20 ms plus 6 ms. Blocks
+// below 1 MiB come from the heap. The contents are unspecified until written. Movable, not
+// copyable.
 class PopulatedMemory {
 public:
     PopulatedMemory() = default;
