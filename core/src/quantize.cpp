@@ -124,10 +124,7 @@ ErrorViews errorViews(const Tensor& tensor, const Scheme& scheme, const Params& 
     if (!first.layout || first.metrics.count == 0) {
         return views;
     }
-    const double maxAbs =
-        options.distribution != nullptr
-            ? (options.distribution->empty() ? 0.0 : options.distribution->maxAbs())
-            : maxAbsOf(tensor.values());
+    const double maxAbs = tensorMaxAbs(tensor, options);
     const SliceQuantizer slices = makeSliceQuantizer(scheme, scheme.resolve(given),
                                                      options.granularity, tensor.shape(), maxAbs);
     PassOptions pass;
@@ -167,10 +164,7 @@ QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const
         return out;
     }
 
-    const double maxAbs =
-        options.distribution != nullptr
-            ? (options.distribution->empty() ? 0.0 : options.distribution->maxAbs())
-            : maxAbsOf(tensor.values());
+    const double maxAbs = tensorMaxAbs(tensor, options);
     const SliceQuantizer slices =
         makeSliceQuantizer(scheme, out.params, options.granularity, tensor.shape(), maxAbs);
     PassOptions pass;
