@@ -109,6 +109,9 @@ private slots:
     void sliceCodebookOfOneSlice();
     void badGranularities();
     void errorProfileAndHistogramCoverEveryValue();
+    void blockErrorViewsEqualADirectPass_data();
+    void blockErrorViewsEqualADirectPass();
+    void errorProfileOfSubnormalValues();
     void errorProfileOfACodebookEqualsADirectPass();
     void sliceRangesEqualADirectPass_data();
     void sliceRangesEqualADirectPass();
@@ -461,6 +464,84 @@ void TestQuantizeTensor::errorProfileAndHistogramCoverEveryValue()
     QCOMPARE(views.profile.counts, q.errorProfile.counts);
     QCOMPARE(views.histogram.counts, q.errorHistogram.counts);
     QCOMPARE(views.histogram.edges, q.errorHistogram.edges);
+}
+
+// The bin of [edges k, edges k + 1) that holds v (the last bin closed, values outside clamped).
+int binOf(const std::vector<double>& edges, double v)
+{
+    const auto it = std::upper_bound(edges.begin(), edges.end() - 1, v);
+    return std::clamp(int(it - edges.begin()) - 1, 0, int(edges.size()) - 2);
+}
+
+void TestQuantizeTensor::blockErrorViewsEqualADirectPass_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<Granularity>("granularity");
+    QTest::newRow("symmetric per group")
+        << QStringLiteral("symmetric") << Granularity::perGroup(16);
+    QTest::newRow("mx") << QStringLiteral("mx") << Granularity::perTensor();
+}
+
+// A block pass's views, value by value: each finite value's squared error in its |x| bin, its
+// error in its histogram bin (NaN and ±inf left out).
+void TestQuantizeTensor::blockErrorViewsEqualADirectPass()
+{
+    QFETCH(QString, scheme);
+    QFETCH(Granularity, granularity);
+    const Shape shape{37, 64};
+    std::vector<float> values = wavyValues(elementCount(shape));
+    values[3] = std::numeric_limits<float>::quiet_NaN();
+    values[70] = std::numeric_limits<float>::infinity();
+    values[71] = -std::numeric_limits<float>::infinity();
+    const Tensor tensor("t", shape, values, "float32");
+    QuantizeOptions options;
+    options.granularity = granularity;
+    options.apply = true;
+    options.errorProfileBins = 29;
+    options.errorHistogramBins = 53;
+    const QuantizedTensor q = quantizeTensor(tensor, schemeById(scheme.toStdString()), {}, options);
+    QVERIFY(q.applied.has_value());
+
+    std::vector<std::int64_t> profileCounts(29, 0);
+    std::vector<double> profileSse(29, 0.0);
+    std::vector<std::int64_t> histogramCounts(53, 0);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(values[i])) {
+            continue;
+        }
+        const double e = double(q.applied->dequantized[i]) - double(values[i]);
+        const int bin = binOf(q.errorProfile.edges, std::abs(double(values[i])));
+        ++profileCounts[std::size_t(bin)];
+        profileSse[std::size_t(bin)] += e * e;
+        ++histogramCounts[std::size_t(binOf(q.errorHistogram.edges, e))];
+    }
+    QCOMPARE(q.errorProfile.counts, profileCounts);
+    for (std::size_t k = 0; k < profileSse.size(); ++k) {
+        QVERIFY(test::closeTo(q.errorProfile.sumSquaredError[k], profileSse[k]));
+    }
+    QCOMPARE(q.errorHistogram.counts, histogramCounts);
+}
+
+// A tensor whose max |x| is subnormal: bins per unit of |x| overflow float32, yet every value
+// lands in a bin.
+void TestQuantizeTensor::errorProfileOfSubnormalValues()
+{
+    std::vector<float> values(4096);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = std::numeric_limits<float>::denorm_min() * float(i % 97);
+    }
+    const Tensor tensor("t", {4096}, values, "float32");
+    QuantizeOptions options;
+    options.granularity = Granularity::perGroup(32);
+    options.errorProfileBins = 64;
+    const QuantizedTensor q = quantizeTensor(tensor, schemeById("symmetric"), {}, options);
+    QCOMPARE(std::accumulate(q.errorProfile.counts.begin(), q.errorProfile.counts.end(),
+                             std::int64_t{0}),
+             std::int64_t(values.size()));
+    // 4096 = 42 · 97 + 22: multiples 0…21 of the smallest subnormal occur 43 times, the rest 42.
+    // Bin 0 holds |x| < 96/64 of it (multiples 0 and 1), bin 63 multiples 95 and 96 (from 94.5).
+    QCOMPARE(q.errorProfile.counts.front(), std::int64_t(43 + 43));
+    QCOMPARE(q.errorProfile.counts.back(), std::int64_t(42 + 42));
 }
 
 // From the Distribution, in O((bins + L) log n): the same as binning each value's squared error

@@ -1,6 +1,7 @@
 #include "blocks/block_pass.h"
 
 #include "blocks/block_kernels.h"
+#include "blocks/error_view_bins.h"
 #include "quantscope/compensated_sum.h"
 #include "quantscope/errors.h"
 #include "quantscope/parallel.h"
@@ -20,6 +21,15 @@ constexpr std::int64_t kMaxCodeTable = std::int64_t{1} << 20;
 constexpr std::int64_t kInterleavedCodeTable = 4096;
 constexpr int kCountLanes = 4;
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Bins of the error profile per unit of |x|: a double, so that a subnormal max |x| does not
+// overflow it.
+double profileScale(const PassOptions& options)
+{
+    return options.profileBins > 0 && options.profileMaxAbs > 0
+               ? options.profileBins / options.profileMaxAbs
+               : 0.0;
+}
 
 // Slices that are runs of consecutive blocks: groups (rows of blocks) and channels with nothing
 // before their axis (one row of `sliceCount` blocks).
@@ -61,6 +71,8 @@ struct WorkerState {
     std::vector<std::int64_t> profileCounts;
     std::vector<double> profileSse;
     std::vector<std::int64_t> errorCounts;
+    std::vector<std::int32_t> bins; // of the run's values in the error views
+    std::vector<double> squaredErrors;
 };
 
 class Pass {
@@ -72,6 +84,7 @@ public:
         , m_quantizer(quantizer)
         , m_options(options)
         , m_codeRange(quantizer.codeRange())
+        , m_profileScale(profileScale(options))
     {
         if (m_codeRange &&
             std::int64_t(m_codeRange->second) - m_codeRange->first + 1 > kMaxCodeTable) {
@@ -202,10 +215,10 @@ private:
             countCodes(worker, stored, codes, finite);
         }
         if (m_options.profileBins > 0) {
-            binProfile(worker, stored, dequantized, finite);
+            binProfile(worker, stored, dequantized);
         }
         if (m_options.errorBins > 0) {
-            binErrors(worker, stored, dequantized, finite);
+            binErrors(worker, stored, dequantized);
         }
         if (m_applied != nullptr && offset < 0) {
             m_layout.scatter<float>(dequantized, scatterSlice, m_applied->dequantized);
@@ -241,42 +254,42 @@ private:
         }
     }
 
-    // Bin indices by truncation: the quantities are non-negative there (a float-to-int
-    // conversion, not a call to floor).
     void binProfile(WorkerState& worker, std::span<const float> stored,
-                    std::span<const float> dequantized, bool allFinite)
+                    std::span<const float> dequantized)
     {
-        const int last = m_options.profileBins - 1;
-        const auto scale = static_cast<float>(
-            m_options.profileMaxAbs > 0 ? m_options.profileBins / m_options.profileMaxAbs : 0.0);
-        for (std::size_t i = 0; i < stored.size(); ++i) {
-            const float x = stored[i];
-            if (!allFinite && !std::isfinite(x)) {
-                continue;
+        const std::size_t n = stored.size();
+        worker.bins.resize(n);
+        worker.squaredErrors.resize(n);
+        kernels::profileBins(stored.data(), dequantized.data(), n, m_profileScale,
+                             m_options.profileBins - 1, worker.bins.data(),
+                             worker.squaredErrors.data());
+        // Through local pointers: the stores could otherwise alias the vectors' own.
+        std::int64_t* counts = worker.profileCounts.data();
+        double* sse = worker.profileSse.data();
+        const std::int32_t* bins = worker.bins.data();
+        const double* squaredErrors = worker.squaredErrors.data();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (bins[i] >= 0) {
+                ++counts[bins[i]];
+                sse[bins[i]] += squaredErrors[i];
             }
-            const int bin = std::min(last, static_cast<int>(std::abs(x) * scale));
-            const double e = double(dequantized[i]) - double(x);
-            ++worker.profileCounts[bin];
-            worker.profileSse[bin] += e * e;
         }
     }
 
     void binErrors(WorkerState& worker, std::span<const float> stored,
-                   std::span<const float> dequantized, bool allFinite)
+                   std::span<const float> dequantized)
     {
-        const int last = m_options.errorBins - 1;
+        const std::size_t n = stored.size();
+        worker.bins.resize(n);
         const double width = (m_options.errorHigh - m_options.errorLow) / m_options.errorBins;
-        const double scale = width > 0 ? 1.0 / width : 0.0;
-        const double low = m_options.errorLow;
-        for (std::size_t i = 0; i < stored.size(); ++i) {
-            const float x = stored[i];
-            if (!allFinite && !std::isfinite(x)) {
-                continue;
+        kernels::errorBins(stored.data(), dequantized.data(), n, m_options.errorLow,
+                           width > 0 ? 1.0 / width : 0.0, m_options.errorBins - 1,
+                           worker.bins.data());
+        std::int64_t* counts = worker.errorCounts.data();
+        for (const std::int32_t bin : worker.bins) {
+            if (bin >= 0) {
+                ++counts[bin];
             }
-            const double position = (double(dequantized[i]) - double(x) - low) * scale;
-            // Clamped as a double first: an error beyond the range must not overflow the int.
-            const int bin = position > 0.0 ? static_cast<int>(std::min(double(last), position)) : 0;
-            ++worker.errorCounts[bin];
         }
     }
 
@@ -374,6 +387,7 @@ private:
     std::optional<std::pair<std::int32_t, std::int32_t>> m_codeRange;
     std::int64_t m_codeTable = 0; // slots per count table
     int m_countLanes = 1;
+    double m_profileScale = 0.0;
     AppliedTensor* m_applied = nullptr;
     std::span<BlockInfo> m_blocks;
     std::span<Codebook> m_codebooks;
