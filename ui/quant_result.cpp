@@ -3,6 +3,7 @@
 #include "quantscope/scheme.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <exception>
@@ -203,40 +204,63 @@ QuantResult sliceResult(const QuantResult& whole, const Codebook& codebook,
 
 Histogram blockScaleHistogram(const std::vector<BlockInfo>& blocks, std::int64_t& zeroScales)
 {
+    // Hundreds of thousands of blocks per slider tick: scales that are normal powers of two
+    // (all of MX's) are counted by their exponent field in one pass, without a logarithm; the
+    // others keep their log2. Bins by truncation of non-negative positions, not floor calls.
     zeroScales = 0;
-    Histogram h;
-    std::vector<double> logs;
-    logs.reserve(blocks.size());
+    std::array<std::int64_t, 256> powersOfTwoByField{};
+    std::vector<double> otherLogs;
     for (const BlockInfo& block : blocks) {
         if (!(block.scale > 0.0f)) {
             ++zeroScales;
             continue;
         }
-        // Powers of two (MX's scales) read their exponent from the bits; others take log2.
         const auto bits = std::bit_cast<std::uint32_t>(block.scale);
-        const int field = int((bits >> 23) & 0xffu);
-        logs.push_back((bits & 0x7fffffu) == 0 && field > 0 ? double(field - 127)
-                                                            : std::log2(double(block.scale)));
+        const unsigned field = (bits >> 23) & 0xffu;
+        if ((bits & 0x7fffffu) == 0 && field > 0) {
+            ++powersOfTwoByField[field];
+        } else {
+            otherLogs.push_back(std::log2(double(block.scale)));
+        }
     }
-    if (logs.empty()) {
+    constexpr int kExponentBias = 127;
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (int field = 1; field < 256; ++field) {
+        if (powersOfTwoByField[std::size_t(field)] > 0) {
+            lo = std::min(lo, double(field - kExponentBias));
+            hi = std::max(hi, double(field - kExponentBias));
+        }
+    }
+    bool wholeExponents = true; // subnormal powers of two have whole logs too
+    for (double v : otherLogs) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        wholeExponents = wholeExponents && v == double(static_cast<std::int64_t>(v));
+    }
+    Histogram h;
+    if (!(lo <= hi)) {
         return h;
     }
-    const auto [lo, hi] = std::minmax_element(logs.begin(), logs.end());
-    const bool powersOfTwo =
-        std::all_of(logs.begin(), logs.end(), [](double v) { return v == std::round(v); });
     double width = 1.0;
-    double start = *lo - 0.5;
-    if (!powersOfTwo) {
-        width = std::max(kMinScaleBinWidth, (*hi - *lo) / kMaxScaleBins);
-        start = *lo - 0.5 * width;
+    double start = lo - 0.5;
+    if (!wholeExponents) {
+        width = std::max(kMinScaleBinWidth, (hi - lo) / kMaxScaleBins);
+        start = lo - 0.5 * width;
     }
-    const int bins = std::max(1, int(std::floor((*hi - start) / width)) + 1);
+    const int bins = static_cast<int>((hi - start) / width) + 1;
     for (int k = 0; k <= bins; ++k) {
         h.edges.push_back(start + width * k);
     }
     h.counts.assign(std::size_t(bins), 0);
-    for (double v : logs) {
-        ++h.counts[std::size_t(std::clamp(int(std::floor((v - start) / width)), 0, bins - 1))];
+    const auto binOf = [&](double v) {
+        return std::size_t(std::min(bins - 1, static_cast<int>((v - start) / width)));
+    };
+    for (int field = 1; field < 256; ++field) {
+        h.counts[binOf(double(field - kExponentBias))] += powersOfTwoByField[std::size_t(field)];
+    }
+    for (double v : otherLogs) {
+        ++h.counts[binOf(v)];
     }
     return h;
 }
