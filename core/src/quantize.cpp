@@ -129,10 +129,11 @@ ErrorViews errorViews(const Tensor& tensor, const Scheme& scheme, const Params& 
                                                      options.granularity, tensor.shape(), maxAbs);
     PassOptions pass;
     pass.metrics = false;
-    pass.profileBins = profileBins;
-    pass.profileMaxAbs = maxAbs;
-    pass.errorBins = histogramBins;
-    std::tie(pass.errorLow, pass.errorHigh) = errorRange(first.minError, first.maxError);
+    pass.views.profileBins = profileBins;
+    pass.views.profileMaxAbs = maxAbs;
+    pass.views.errorBins = histogramBins;
+    std::tie(pass.views.errorLow, pass.views.errorHigh) =
+        errorRange(first.minError, first.maxError);
     PassResult result = runBlockPass(tensor.values(), slices.layout, *slices.quantizer, pass);
     views.profile = std::move(result.profile);
     views.histogram = std::move(result.errorHistogram);
@@ -171,15 +172,16 @@ QuantizedTensor quantizeTensor(const Tensor& tensor, const Scheme& scheme, const
     pass.apply = options.apply;
     pass.keepBlocks = options.keepBlocks;
     pass.keepCodebooks = options.keepCodebooks;
-    pass.profileBins = options.errorProfileBins;
-    pass.profileMaxAbs = maxAbs;
+    pass.views.profileBins = options.errorProfileBins;
+    pass.views.profileMaxAbs = maxAbs;
     PassResult result = runBlockPass(tensor.values(), slices.layout, *slices.quantizer, pass);
 
     if (options.errorHistogramBins > 0 && result.metrics.count > 0) {
         PassOptions second;
         second.metrics = false;
-        second.errorBins = options.errorHistogramBins;
-        std::tie(second.errorLow, second.errorHigh) = errorRange(result.minError, result.maxError);
+        second.views.errorBins = options.errorHistogramBins;
+        std::tie(second.views.errorLow, second.views.errorHigh) =
+            errorRange(result.minError, result.maxError);
         out.errorHistogram =
             runBlockPass(tensor.values(), slices.layout, *slices.quantizer, second).errorHistogram;
     }

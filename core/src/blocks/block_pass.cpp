@@ -1,7 +1,6 @@
 #include "blocks/block_pass.h"
 
 #include "blocks/block_kernels.h"
-#include "blocks/error_view_bins.h"
 #include "quantscope/compensated_sum.h"
 #include "quantscope/errors.h"
 #include "quantscope/parallel.h"
@@ -21,15 +20,6 @@ constexpr std::int64_t kMaxCodeTable = std::int64_t{1} << 20;
 constexpr std::int64_t kInterleavedCodeTable = 4096;
 constexpr int kCountLanes = 4;
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// Bins of the error profile per unit of |x|: a double, so that a subnormal max |x| does not
-// overflow it.
-double profileScale(const PassOptions& options)
-{
-    return options.profileBins > 0 && options.profileMaxAbs > 0
-               ? options.profileBins / options.profileMaxAbs
-               : 0.0;
-}
 
 // Slices that are runs of consecutive blocks: groups (rows of blocks) and channels with nothing
 // before their axis (one row of `sliceCount` blocks).
@@ -68,11 +58,12 @@ struct WorkerState {
     double storageBits = 0.0;
     std::vector<std::int64_t> codeCounts; // kCountLanes interleaved tables when small
     std::map<std::int32_t, std::int64_t> otherCodes;
-    std::vector<std::int64_t> profileCounts;
-    std::vector<double> profileSse;
-    std::vector<std::int64_t> errorCounts;
-    std::vector<std::int32_t> bins; // of the run's values in the error views
-    std::vector<double> squaredErrors;
+    ErrorViewTables views;
+
+    explicit WorkerState(const ErrorViewBins& bins)
+        : views(bins)
+    {
+    }
 };
 
 class Pass {
@@ -84,7 +75,6 @@ public:
         , m_quantizer(quantizer)
         , m_options(options)
         , m_codeRange(quantizer.codeRange())
-        , m_profileScale(profileScale(options))
     {
         if (m_codeRange &&
             std::int64_t(m_codeRange->second) - m_codeRange->first + 1 > kMaxCodeTable) {
@@ -110,16 +100,13 @@ public:
             result.codebooks.resize(static_cast<std::size_t>(slices));
             m_codebooks = result.codebooks;
         }
-        m_workers.resize(static_cast<std::size_t>(hardwareThreads()));
+        m_workers.assign(static_cast<std::size_t>(hardwareThreads()), WorkerState(m_options.views));
         if (m_codeRange) {
             m_codeTable = std::int64_t(m_codeRange->second) - m_codeRange->first + 1;
             m_countLanes = m_codeTable <= kInterleavedCodeTable ? kCountLanes : 1;
         }
         for (WorkerState& worker : m_workers) {
             worker.codeCounts.assign(static_cast<std::size_t>(m_codeTable * m_countLanes), 0);
-            worker.profileCounts.assign(std::max(0, m_options.profileBins), 0);
-            worker.profileSse.assign(std::max(0, m_options.profileBins), 0.0);
-            worker.errorCounts.assign(std::max(0, m_options.errorBins), 0);
         }
 
         if (const auto blocks = contiguousBlocks(m_layout)) {
@@ -214,11 +201,8 @@ private:
             }
             countCodes(worker, stored, codes, finite);
         }
-        if (m_options.profileBins > 0) {
-            binProfile(worker, stored, dequantized);
-        }
-        if (m_options.errorBins > 0) {
-            binErrors(worker, stored, dequantized);
+        if (m_options.views.any()) {
+            worker.views.add(stored, dequantized);
         }
         if (m_applied != nullptr && offset < 0) {
             m_layout.scatter<float>(dequantized, scatterSlice, m_applied->dequantized);
@@ -254,45 +238,6 @@ private:
         }
     }
 
-    void binProfile(WorkerState& worker, std::span<const float> stored,
-                    std::span<const float> dequantized)
-    {
-        const std::size_t n = stored.size();
-        worker.bins.resize(n);
-        worker.squaredErrors.resize(n);
-        kernels::profileBins(stored.data(), dequantized.data(), n, m_profileScale,
-                             m_options.profileBins - 1, worker.bins.data(),
-                             worker.squaredErrors.data());
-        // Through local pointers: the stores could otherwise alias the vectors' own.
-        std::int64_t* counts = worker.profileCounts.data();
-        double* sse = worker.profileSse.data();
-        const std::int32_t* bins = worker.bins.data();
-        const double* squaredErrors = worker.squaredErrors.data();
-        for (std::size_t i = 0; i < n; ++i) {
-            if (bins[i] >= 0) {
-                ++counts[bins[i]];
-                sse[bins[i]] += squaredErrors[i];
-            }
-        }
-    }
-
-    void binErrors(WorkerState& worker, std::span<const float> stored,
-                   std::span<const float> dequantized)
-    {
-        const std::size_t n = stored.size();
-        worker.bins.resize(n);
-        const double width = (m_options.errorHigh - m_options.errorLow) / m_options.errorBins;
-        kernels::errorBins(stored.data(), dequantized.data(), n, m_options.errorLow,
-                           width > 0 ? 1.0 / width : 0.0, m_options.errorBins - 1,
-                           worker.bins.data());
-        std::int64_t* counts = worker.errorCounts.data();
-        for (const std::int32_t bin : worker.bins) {
-            if (bin >= 0) {
-                ++counts[bin];
-            }
-        }
-    }
-
     void merge(PassResult& result)
     {
         CompensatedSum sumError;
@@ -304,9 +249,7 @@ private:
         double maxError = -kInf;
         std::vector<std::int64_t> codeCounts(static_cast<std::size_t>(m_codeTable), 0);
         std::map<std::int32_t, std::int64_t> otherCodes;
-        result.profile.counts.assign(std::max(0, m_options.profileBins), 0);
-        result.profile.sumSquaredError.assign(std::max(0, m_options.profileBins), 0.0);
-        result.errorHistogram.counts.assign(std::max(0, m_options.errorBins), 0);
+        startErrorViews(m_options.views, result.profile, result.errorHistogram);
         for (const WorkerState& worker : m_workers) {
             sumError += worker.sumError;
             sumSquaredError += worker.sumSquaredError;
@@ -322,30 +265,11 @@ private:
             for (const auto& [code, population] : worker.otherCodes) {
                 otherCodes[code] += population;
             }
-            for (std::size_t k = 0; k < result.profile.counts.size(); ++k) {
-                result.profile.counts[k] += worker.profileCounts[k];
-                result.profile.sumSquaredError[k] += worker.profileSse[k];
-            }
-            for (std::size_t k = 0; k < result.errorHistogram.counts.size(); ++k) {
-                result.errorHistogram.counts[k] += worker.errorCounts[k];
-            }
+            worker.views.addTo(result.profile, result.errorHistogram);
         }
         if (m_options.metrics) {
             result.nonFinite = static_cast<std::int64_t>(m_values.size()) - count;
         }
-        if (m_options.profileBins > 0) {
-            for (int k = 0; k <= m_options.profileBins; ++k) {
-                result.profile.edges.push_back(m_options.profileMaxAbs * k / m_options.profileBins);
-            }
-        }
-        if (m_options.errorBins > 0) {
-            const double width = (m_options.errorHigh - m_options.errorLow) / m_options.errorBins;
-            for (int k = 0; k <= m_options.errorBins; ++k) {
-                result.errorHistogram.edges.push_back(m_options.errorLow + width * k);
-            }
-            result.errorHistogram.edges.back() = m_options.errorHigh;
-        }
-
         Metrics& m = result.metrics;
         m.count = count;
         if (count == 0) {
@@ -387,7 +311,6 @@ private:
     std::optional<std::pair<std::int32_t, std::int32_t>> m_codeRange;
     std::int64_t m_codeTable = 0; // slots per count table
     int m_countLanes = 1;
-    double m_profileScale = 0.0;
     AppliedTensor* m_applied = nullptr;
     std::span<BlockInfo> m_blocks;
     std::span<Codebook> m_codebooks;

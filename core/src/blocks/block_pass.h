@@ -1,5 +1,6 @@
 #pragma once
 
+#include "blocks/error_view_tables.h"
 #include "quantscope/quantize.h"
 
 #include <span>
@@ -11,11 +12,7 @@ struct PassOptions {
     bool apply = false;
     bool keepBlocks = false;
     bool keepCodebooks = false;
-    int profileBins = 0; // error against |x| over [0, profileMaxAbs]
-    double profileMaxAbs = 0.0;
-    int errorBins = 0; // histogram of q − x over [errorLow, errorHigh]
-    double errorLow = 0.0;
-    double errorHigh = 0.0;
+    ErrorViewBins views; // the error views to bin
 };
 
 struct PassResult {
