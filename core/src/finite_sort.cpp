@@ -7,6 +7,7 @@
 #include <hwy/contrib/sort/vqsort.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -58,6 +59,17 @@ bool finiteBits(std::uint32_t bits)
     return (bits & 0x7F800000u) != 0x7F800000u;
 }
 
+// The 16-bit key prefixes of NaN and ±inf (exponent field all ones): 0000–007F for negative
+// signs, FF80–FFFF for positive ones. No finite value shares them.
+constexpr auto kNonFiniteBins = [] {
+    std::array<std::uint32_t, 256> bins{};
+    for (std::uint32_t k = 0; k < 128; ++k) {
+        bins[k] = k;
+        bins[128 + k] = 0xFF80u + k;
+    }
+    return bins;
+}();
+
 void sortKeys(const hwy::Sorter& sorter, std::uint32_t* begin, std::uint32_t* end)
 {
     if (end - begin > 1) {
@@ -102,15 +114,17 @@ FiniteSorter::FiniteSorter(std::span<const float> values, const ProgressCallback
             std::fill(counts, counts + kBins, 0u);
             const std::int64_t begin = chunk * m_chunkSize;
             const std::int64_t end = std::min(n, begin + m_chunkSize);
-            std::int64_t finite = 0;
+            // Every value counted without a test: NaN and ±inf have bins of their own, emptied
+            // afterwards.
             for (std::int64_t i = begin; i < end; ++i) {
-                const auto bits = std::bit_cast<std::uint32_t>(data[i]);
-                if (finiteBits(bits)) {
-                    ++counts[sortKey(bits) >> (32 - kBinBits)];
-                    ++finite;
-                }
+                ++counts[sortKey(std::bit_cast<std::uint32_t>(data[i])) >> (32 - kBinBits)];
             }
-            finitePerChunk[chunk] = finite;
+            std::int64_t nonFinite = 0;
+            for (std::uint32_t bin : kNonFiniteBins) {
+                nonFinite += counts[bin];
+                counts[bin] = 0;
+            }
+            finitePerChunk[chunk] = end - begin - nonFinite;
         },
         [&](std::int64_t done) { return report(progress, double(done) / double(m_chunks)); });
     m_finite = std::accumulate(finitePerChunk.begin(), finitePerChunk.end(), std::int64_t{0});

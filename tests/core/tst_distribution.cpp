@@ -28,9 +28,12 @@ std::vector<float> mixedData(std::size_t n, unsigned seed)
         case 0:
             v = 0.0f;
             break;
-        case 1:
-            v = std::numeric_limits<float>::quiet_NaN();
+        case 1: { // NaNs of either sign, quiet or signalling, with any payload
+            const std::uint32_t sign = (rng() & 1) ? 0x80000000u : 0u;
+            const std::uint32_t payload = 1u + std::uint32_t(rng()) % 0x7FFFFFu;
+            v = std::bit_cast<float>(sign | 0x7F800000u | payload);
             break;
+        }
         case 2:
             v = (rng() & 1) ? std::numeric_limits<float>::infinity()
                             : -std::numeric_limits<float>::infinity();
